@@ -1,0 +1,55 @@
+# Safelist Help Center. Quick start: `make run`, then `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Secrets for local runs and tests only; production sets its own SECRET_KEY.
+TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=test-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))') ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+
+.PHONY: help install run serve test test-fast lint format demo-data superuser clean bench-search
+
+help:
+	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT)"
+	@echo "make test    - the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make serve   - production server: gunicorn, compressed static files"
+	@echo "make superuser - create an admin login for /admin/"
+	@echo "make lint    - ruff check and format check"
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py import_helpcenter fixtures/demo.yaml --if-empty
+	@echo ""
+	@echo "Safelist Help Center: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "To sign in to the admin, create a login first: make superuser"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+superuser: install
+	DEBUG=1 $(BIN)/python manage.py createsuperuser
+
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn helpcenter.wsgi --bind $${BIND:-0.0.0.0:$(PORT)} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+test: install
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

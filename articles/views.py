@@ -1,0 +1,74 @@
+"""Public pages: home, vendor hub, article, search, robots.txt."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .models import Article, Vendor
+from .search import search as run_search
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    articles = Article.objects.public().select_related("vendor").order_by("-published_at")[:10]
+    return render(
+        request,
+        "articles/home.html",
+        {"vendors": selectors.public_vendors(), "articles": articles},
+    )
+
+
+@require_GET
+def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
+    vendor_obj = get_object_or_404(Vendor, slug=vendor)
+    articles = list(vendor_obj.articles.public().order_by("kind", "title"))
+    return render(
+        request,
+        "articles/vendor.html",
+        {
+            "vendor": vendor_obj,
+            "articles": articles,
+            "addresses": list(vendor_obj.sender_addresses.all()),
+            "domains": list(vendor_obj.sender_domains.all()),
+            "range_counts": selectors.vendor_ranges_by_tier(vendor_obj),
+        },
+    )
+
+
+def render_article(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
+    page = selectors.load_article_page(article)
+    return render(request, "articles/article.html", {"page": page, "preview": preview})
+
+
+@require_GET
+def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpResponse:
+    article_obj = get_object_or_404(
+        Article.objects.public().select_related("vendor"), vendor__slug=vendor, slug=article
+    )
+    return render_article(request, article_obj)
+
+
+@require_GET
+def general_article(request: HttpRequest, article: str) -> HttpResponse:
+    article_obj = get_object_or_404(Article.objects.public(), vendor__isnull=True, slug=article)
+    return render_article(request, article_obj)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    results = run_search(request.GET.get("q", ""))
+    return render(request, "articles/search.html", {"results": results, "query": results.query})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap_url = request.build_absolute_uri("/sitemap.xml")
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)

@@ -1,0 +1,72 @@
+"""Shared test data: small, explicit builders for the help center's objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from articles.models import (
+    Article,
+    ArticleClient,
+    IPRange,
+    MailClient,
+    SenderAddress,
+    SenderDomain,
+    Step,
+    StepList,
+    Vendor,
+)
+
+
+def make_vendor(slug: str = "acme", name: str | None = None, **fields) -> Vendor:
+    return Vendor.objects.create(slug=slug, name=name or slug.title(), **fields)
+
+
+def make_client(
+    slug: str, name: str | None = None, audience: str = "person", steps=(), position=0
+) -> MailClient:
+    client = MailClient.objects.create(
+        slug=slug, name=name or slug.title(), audience=audience, position=position
+    )
+    if steps:
+        step_list = StepList.objects.create(mail_client=client)
+        for number, text in enumerate(steps):
+            Step.objects.create(step_list=step_list, position=number, text=text)
+    return client
+
+
+def make_range(vendor: Vendor, network: str, tier: str = "primary", **fields) -> IPRange:
+    ip_range = IPRange(vendor=vendor, network=network, tier=tier, **fields)
+    ip_range.full_clean()
+    ip_range.save()
+    return ip_range
+
+
+def make_article(
+    vendor: Vendor | None, slug: str = "guide", *, clients=(), published=True, **fields
+) -> Article:
+    defaults = {
+        "title": slug.replace("-", " ").title(),
+        "kind": Article.Kind.GUIDE,
+        "status": Article.Status.PUBLISHED if published else Article.Status.DRAFT,
+        "published_at": timezone.now() - dt.timedelta(days=1) if published else None,
+        "show_it_section": True,
+    }
+    defaults.update(fields)
+    article = Article.objects.create(vendor=vendor, slug=slug, **defaults)
+    for position, client in enumerate(clients):
+        ArticleClient.objects.create(article=article, mail_client=client, position=position)
+    return article
+
+
+@pytest.fixture
+def acme(db) -> Vendor:
+    """A vendor with one address, one domain and a range in each tier."""
+    vendor = make_vendor("acme", "Acme Mail", website="https://acme.example")
+    SenderAddress.objects.create(vendor=vendor, address="alerts@acme.example", used_for="password resets")
+    SenderDomain.objects.create(vendor=vendor, domain="acme.example")
+    make_range(vendor, "192.0.2.0/24", "primary")
+    make_range(vendor, "198.51.100.7", "additional")
+    return vendor
