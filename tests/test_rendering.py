@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from articles.models import SenderAddress, SenderDomain, StepList, Vendor
 from articles.placeholders import PLACEHOLDERS, substitute, unknown_placeholders, validate_placeholders
 from articles.rendering import choose_step_lists, markdownify_preview, render_markdown, vendor_facts
-from articles.models import SenderAddress, SenderDomain, StepList, Vendor
 
 
 def test_placeholders_are_filled_from_facts():
