@@ -17,7 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "articles/home.html",
-        {"vendors": selectors.public_vendors(), "articles": articles},
+        {
+            "vendors": selectors.public_vendors(),
+            "articles": articles,
+            "canonical_url": request.build_absolute_uri("/"),
+        },
     )
 
 
@@ -34,13 +38,17 @@ def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
             "addresses": list(vendor_obj.sender_addresses.all()),
             "domains": list(vendor_obj.sender_domains.all()),
             "range_counts": selectors.vendor_ranges_by_tier(vendor_obj),
+            "canonical_url": request.build_absolute_uri(vendor_obj.get_absolute_url()),
         },
     )
 
 
 def render_article(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
     page = selectors.load_article_page(article)
-    return render(request, "articles/article.html", {"page": page, "preview": preview})
+    context = {"page": page, "preview": preview}
+    if not preview:
+        context["canonical_url"] = request.build_absolute_uri(article.get_absolute_url())
+    return render(request, "articles/article.html", context)
 
 
 @require_GET

@@ -40,6 +40,7 @@ def test_guide_shows_facts_sections_anchors_and_it_section(client, guide):
     assert "192.0.2.0/24" in html and "198.51.100.7" in html
     assert "Primary: allow these first" in html and "Additional: if mail is still blocked" in html
     assert "Last updated" in html and "Last reviewed" in html
+    assert '<link rel="canonical" href="http://testserver/acme/allowlisting-guide/">' in html
 
 
 def test_vendor_override_replaces_generic_steps_for_that_vendor_only(client, guide, acme):
