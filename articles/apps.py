@@ -8,3 +8,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the receivers)
+        from .search import index  # noqa: F401  (keeps the search index current)

@@ -9,6 +9,7 @@ to the object's current address. A draft's new address is never revealed.
 
 from __future__ import annotations
 
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from .models import Article, ArticleOldSlug, Vendor, VendorOldSlug
@@ -20,6 +21,9 @@ def resolve_old_path(path: str) -> str | None:
     if not segments or not segments[0]:
         return None
     first, rest = segments[0], segments[1:]
+    if not slug_re.match(first):
+        # Not a slug, so no vendor's, old or new; PostgreSQL also refuses NUL in a query.
+        return None
     if first == "help" and len(rest) == 1:
         return _article_path(None, rest[0], path)
     vendor = Vendor.objects.filter(slug=first).first()
@@ -40,6 +44,8 @@ def resolve_old_path(path: str) -> str | None:
 
 
 def _article_path(vendor: Vendor | None, slug: str, original: str) -> str | None:
+    if not slug_re.match(slug):
+        return None
     current = Article.objects.public().filter(vendor=vendor, slug=slug).select_related("vendor").first()
     if current is None:
         old = (

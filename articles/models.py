@@ -46,6 +46,10 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+# Second path segments under a vendor that the site uses for its own pages.
+RESERVED_ARTICLE_SLUGS = frozenset({"for-it"})
+
+
 def validate_vendor_slug(value: str) -> None:
     if value.lower() in RESERVED_SLUGS:
         raise ValidationError(
@@ -458,6 +462,16 @@ class Article(models.Model):
     def clean(self) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self.vendor_id and self.slug in RESERVED_ARTICLE_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _("“%(slug)s” is a page every vendor has (/vendor/%(slug)s/); choose another slug."),
+                        code="reserved_slug",
+                        params={"slug": self.slug},
+                    )
+                }
+            )
 
     @property
     def is_public(self) -> bool:
@@ -540,3 +554,15 @@ def _remember_old_slug(instance, history_model, field: str, extra: dict[str, str
         **{field: instance}, slug=instance.slug, **{name: getattr(instance, name) for name in extra}
     ).delete()
     history_model.objects.update_or_create(slug=old["slug"], **values, defaults={field: instance})
+
+
+# Search's models (the index, synonyms, analytics) live with the search package.
+from .search.models import (  # noqa: E402,F401
+    ArticleReadCount,
+    PromotedResult,
+    SearchClick,
+    SearchDocument,
+    SearchQueryLog,
+    SearchTerm,
+    Synonym,
+)

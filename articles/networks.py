@@ -64,7 +64,8 @@ def parse_network(text: str) -> Network:
         raise RangeError(f"“{address_part}” has a zone (%…); leave it out.", "zone")
     max_prefix = MAX_PREFIX[address.version]
     if slash:
-        if not prefix_part.isdigit():
+        # isascii(): str.isdigit() also accepts "²" and other digits int() refuses.
+        if not (prefix_part.isascii() and prefix_part.isdigit()):
             raise RangeError(
                 f"The prefix length “/{prefix_part}” must be a whole number from 0 to {max_prefix}.",
                 "invalid_prefix",

@@ -70,3 +70,9 @@ def acme(db) -> Vendor:
     make_range(vendor, "192.0.2.0/24", "primary")
     make_range(vendor, "198.51.100.7", "additional")
     return vendor
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Staff logins in tests need no slow, secure hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -156,3 +156,13 @@ def test_changing_a_fact_moves_the_vendors_facts_date(acme):
     before = Vendor.objects.get(pk=acme.pk).facts_changed_at
     make_range(acme, "203.0.113.0/24")
     assert Vendor.objects.get(pk=acme.pk).facts_changed_at > before
+
+
+def test_article_slug_that_shadows_a_vendor_page_is_refused(acme):
+    from articles.models import Article
+
+    article = Article(vendor=acme, slug="for-it", title="For IT", kind="guide")
+    with pytest.raises(ValidationError) as caught:
+        article.full_clean()
+    assert "a page every vendor has" in " ".join(caught.value.message_dict["slug"])
+    assert not Article.objects.filter(slug="for-it").exists()

@@ -11,7 +11,7 @@
       button.type = "button";
       button.className = "copy-button secondary";
       button.textContent = "Copy";
-      button.setAttribute("aria-label", "Copy " + el.getAttribute("data-copy"));
+      button.setAttribute("aria-label", "Copy " + (el.getAttribute("data-copy-label") || el.getAttribute("data-copy")));
       var status = document.createElement("span");
       status.className = "copy-status";
       status.setAttribute("role", "status");

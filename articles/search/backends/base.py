@@ -1,0 +1,92 @@
+"""The contract every search backend keeps.
+
+The engine (engine.py) decides what to look for; a backend says how its
+database finds it:
+
+- ``ranked``: one page of the matching articles, in this order: promoted by
+  staff for the query; of a vendor the query named (by address, domain or
+  IP); matching more of the query's terms (and its exact phrase) anywhere;
+  matching more terms in the title, vendor name, summary or section names;
+  the database's rank (title weighted over summary over body, steps and
+  facts); title. With how many articles match in all;
+- ``highlights``: the title and the best passages, with matches between
+  ``MARK_START`` and ``MARK_END``, which engine.py escapes and turns into
+  ``<mark>``;
+- ``title_prefix`` for autocomplete, ``spelling_candidates`` for typos.
+
+What a backend cannot do is listed in ``known_gaps``, in words; the shared
+contract tests (tests/search/test_contract.py) skip exactly those, with that
+reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Expression, QuerySet
+
+#: Private-use characters around a highlighted match; query.clean() removes
+#: them from queries and index.py from documents, so they only ever mean this.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """What to look for: groups of alternatives (a term, its synonyms and its
+    correction), any of which may match; and the query's words as a phrase."""
+
+    groups: tuple[tuple[str, ...], ...]
+    phrase: str = ""
+
+    @property
+    def alternatives(self) -> list[str]:
+        return list(dict.fromkeys(alt for group in self.groups for alt in group))
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One page of matching articles as (id, promoted) pairs, in order, and how many match."""
+
+    page: list[tuple[int, bool]]
+    total: int
+    #: ``total`` is a lower bound: the backend stopped counting (PostgreSQL, see there).
+    at_least: bool = False
+
+
+class SearchBackend:
+    vendor: str = ""
+    #: Behaviour this backend lacks, and why: {contract test name: reason}.
+    known_gaps: dict[str, str] = {}
+
+    def ranked(
+        self,
+        articles: QuerySet,
+        query: TextQuery,
+        *,
+        promoted: QuerySet,
+        boost: set[int],
+        offset: int,
+        limit: int,
+    ) -> Ranking:
+        """Rank the matches among ``articles`` (public, filtered): one query.
+
+        ``promoted`` holds the ``PromotedResult`` rows for the query; ``boost``
+        the ids of vendors the query named.
+        """
+        raise NotImplementedError
+
+    def highlights(self, query: TextQuery) -> dict[str, Expression]:
+        """Annotations ``title_marked``, ``body_marked`` and ``details_marked`` for Article rows."""
+        raise NotImplementedError
+
+    def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
+        """Articles whose title or vendor has every word, the last one as a prefix, best first."""
+        raise NotImplementedError
+
+    def spelling_candidates(self, words: list[str]) -> dict[str, list[str]]:
+        """Known words that each of ``words`` may be a misspelling of: one query."""
+        raise NotImplementedError

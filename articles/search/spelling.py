@@ -1,0 +1,73 @@
+"""Spelling correction: the known word a reader most likely meant.
+
+Pure functions. The backend fetches a few candidate words for each unknown
+word (PostgreSQL by trigram distance with pg_trgm, SQLite by first letter and
+length); these choose among them by edit distance, counting a swap of two
+neighbouring letters ("gmial") as one edit, as people make them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: Words shorter than this are not corrected: too many short words are one edit apart.
+MIN_LENGTH = 5
+
+
+def max_edits(word: str) -> int:
+    """How many edits a correction of ``word`` may take: one, or two in a long word."""
+    return 2 if len(word) >= 8 else 1
+
+
+def needs_checking(word: str) -> bool:
+    return len(word) >= MIN_LENGTH and not any(ch.isdigit() for ch in word)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps."""
+    if a == b:
+        return 0
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous_previous[j - 2] + 1)
+        previous_previous, previous = previous, current
+    return previous[-1]
+
+
+def trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Shared trigrams over all trigrams, as pg_trgm's ``similarity()`` counts them."""
+    first, second = trigrams(a), trigrams(b)
+    return len(first & second) / len(first | second)
+
+
+def correct(word: str, candidates: Iterable[str], *, slack: int = 0) -> str | None:
+    """The candidate closest to ``word`` within its edit allowance (plus ``slack``), or None.
+
+    Ties go to the candidate closest in length (a slip of one key, as in
+    "vmail" for "gmail", rather than a missing letter), then to the one
+    sharing more trigrams, then to the alphabetically first, so the answer
+    does not depend on the order candidates arrive in.
+    """
+    allowance = max_edits(word) + slack
+    best: tuple[int, int, float, str] | None = None
+    for candidate in candidates:
+        if candidate == word or abs(len(candidate) - len(word)) > allowance:
+            continue
+        distance = edit_distance(word, candidate)
+        if distance > allowance:
+            continue
+        key = (distance, abs(len(candidate) - len(word)), -similarity(word, candidate), candidate)
+        if best is None or key < best:
+            best = key
+    return best[-1] if best else None

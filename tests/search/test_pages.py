@@ -1,0 +1,167 @@
+"""The search page, autocomplete and click endpoints: what readers get, and at what cost."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog
+from tests.conftest import make_article
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/search/"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "x" * 10_000,
+        "' OR 1=1 --",
+        "'; DROP TABLE articles_article; --",
+        '"',
+        "'",
+        '"unclosed phrase',
+        "NEAR(a b) OR AND NOT * ^ {title}: -",
+        "1.2.3.4/99",
+        "300.1.1.1",
+        "::::",
+        "@",
+        "a@",
+        "\x00nul\x00",
+        "日本語のメール 🙂 Ünïcödé",
+        "<img src=x onerror=alert(1)>",
+        "%s %(name)s {0}",
+    ],
+)
+def test_malformed_input_gives_a_page_never_an_error(client, help_center, query):
+    for page in ("2x", "²", "-1", "99999999999", "0"):
+        params = {"q": query, "page": page, "kind": "<b>", "vendor": "' or 1", "client": "%"}
+        response = client.get(SEARCH, params)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<img src=x" not in html and "onerror=alert(1)>" not in html
+
+
+def test_the_query_is_shown_back_escaped(client, help_center):
+    html = client.get(SEARCH, {"q": '<script>alert("x")</script> acme'}).content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; acme" in html
+
+
+def test_results_have_highlighted_snippets_and_shareable_filter_links(client, help_center):
+    html = client.get(SEARCH, {"q": "newsletters", "vendor": "globex"}).content.decode()
+    assert '<a href="/globex/allowlisting-guide/"' in html and "<mark>newsletters</mark>" in html
+    assert '<option value="globex" selected>' in html
+    assert "Acme" not in html.split('id="results-heading"')[1]
+
+
+def test_pagination_links_keep_the_query_and_filters(client, acme, help_center):
+    for number in range(11):
+        make_article(acme, f"zebra-{number}", title=f"Zebra {number}", body="zebra")
+    html = client.get(SEARCH, {"q": "zebra", "kind": "guide"}).content.decode()
+    assert "11 articles for “zebra”" in html
+    assert 'href="?q=zebra&amp;kind=guide&amp;page=2" rel="next"' in html
+    page_two = client.get(SEARCH, {"q": "zebra", "kind": "guide", "page": "2"}).content.decode()
+    assert '<ol class="result-list" start="11">' in page_two and 'rel="prev"' in page_two
+
+
+def test_an_ip_address_answers_vendor_range_and_tier_with_a_link_to_it(client, help_center):
+    html = client.get(SEARCH, {"q": "[192.0.2.77]"}).content.decode()
+    assert "Who sends from 192.0.2.77" in html
+    assert '<code>192.0.2.0/24</code> <span class="meta">Primary: allow these first</span>' in html
+    assert 'href="/acme/allowlisting-guide/#it"' in html
+
+
+def test_an_impossible_address_says_why(client, help_center):
+    html = client.get(SEARCH, {"q": "1.2.3.4/99"}).content.decode()
+    assert "The prefix length /99 is too long: IPv4 allows at most /32." in html
+    assert "Most-read articles" in html
+
+
+def test_no_result_offers_did_you_mean_and_the_most_read(client, help_center):
+    for _ in range(3):
+        client.get(help_center["relay"].get_absolute_url())
+    html = client.get(SEARCH, {"q": "newsltrs"}).content.decode()
+    assert "No articles found for “newsltrs”" in html
+    assert '<a href="?q=newsletters">newsletters</a>' in html
+    popular = html.split('id="popular-heading"')[1]
+    first = popular.split("<li>")[1]
+    assert "553 Envelope sender rejected" in first
+
+
+def test_reading_an_article_counts_once_per_view_not_in_preview(client, help_center):
+    article = help_center["relay"]
+    client.get(article.get_absolute_url())
+    client.get(article.get_absolute_url())
+    client.head(article.get_absolute_url())
+    assert ArticleReadCount.objects.get(article=article).count == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        # filter choices (2), synonyms, spelling candidates, ranking, the page's articles, log
+        ("newsletters acme", 7),
+        # filter choices (2), ranges, vendors' articles, log
+        ("192.0.2.10", 5),
+        # filter choices (2), ranges, log, most-read
+        ("8.8.8.8", 5),
+        # filter choices (2), most-read
+        ("", 3),
+    ],
+)
+def test_search_page_queries_do_not_grow_with_the_data(
+    client, acme, help_center, django_assert_num_queries, query, queries
+):
+    with django_assert_num_queries(queries):
+        assert client.get(SEARCH, {"q": query}).status_code == 200
+    for number in range(15):
+        make_article(acme, f"more-{number}", title=f"Acme newsletters {number}", body="newsletters")
+    with django_assert_num_queries(queries):
+        assert client.get(SEARCH, {"q": query}).status_code == 200
+
+
+def test_autocomplete_answers_json_in_one_query(client, help_center, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("articles:search_suggest"), {"q": "globex sm"})
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "suggestions": [
+            {
+                "title": "Globex SMTP settings",
+                "url": "/globex/smtp-settings/",
+                "meta": "Settings reference · Globex Mailer",
+            }
+        ]
+    }
+    assert client.get(reverse("articles:search_suggest"), {"q": "\x00'\""}).json() == {"suggestions": []}
+
+
+def test_the_page_works_without_javascript_and_loads_the_enhancement(client, help_center):
+    html = client.get(SEARCH).content.decode()
+    assert 'action="/search/" method="get"' in html and 'name="q"' in html
+    assert 'data-suggest-url="/search/suggest/"' in html
+
+
+def test_a_click_on_a_result_is_counted_against_its_search(client, help_center):
+    html = client.get(SEARCH, {"q": "newsletters"}).content.decode()
+    token = html.split('data-click-token="')[1].split('"')[0]
+    article = help_center["globex-guide"]
+    url = reverse("articles:search_click")
+    assert client.post(url, {"token": token, "article": article.pk, "position": 1}).status_code == 204
+    assert client.post(url, {"token": token, "article": article.pk, "position": 1}).status_code == 204
+    [click] = SearchClick.objects.all()
+    assert click.article == article and click.log == SearchQueryLog.objects.get()
+
+
+def test_a_click_with_a_bad_token_or_article_changes_nothing(client, help_center):
+    url = reverse("articles:search_click")
+    draft = Article.objects.get(slug="draft-secret")
+    assert client.post(url, {"token": "forged", "article": draft.pk, "position": 1}).status_code == 204
+    assert client.post(url, {"token": "x", "article": "one", "position": 1}).status_code == 400
+    assert client.post(url, {"token": "x", "article": "²", "position": "1"}).status_code == 400
+    assert client.get(url).status_code == 405
+    assert not SearchClick.objects.exists()
