@@ -6,7 +6,7 @@ PORT ?= 8000
 # Secrets for local runs and tests only; production sets its own SECRET_KEY.
 TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=test-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))') ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run serve test test-fast lint format demo-data superuser clean bench-search
+.PHONY: help install run serve test lint format superuser clean bench-search
 
 help:
 	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT)"

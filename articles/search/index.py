@@ -166,6 +166,8 @@ def batch() -> Iterator[None]:
         yield
     finally:
         _pending.reset(token)
+    # Only reached when the block succeeded: after an error the transaction is
+    # rolling back, and the index goes back with it.
     reindex(pending)
 
 
