@@ -97,9 +97,10 @@ def import_helpcenter(*, document: HelpCenterFile, dry_run: bool = False) -> Imp
     """
     # One search-index rebuild per article at the end, inside the transaction,
     # instead of one for every row written.
-    with transaction.atomic(), search_index.batch():
-        writer = _Writer()
-        writer.write(document)
+    with transaction.atomic():
+        with search_index.batch():
+            writer = _Writer()
+            writer.write(document)
         writer.problems.raise_if_any()
         if dry_run:
             transaction.set_rollback(True)
