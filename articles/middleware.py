@@ -40,7 +40,8 @@ def resolve_old_path(path: str) -> str | None:
     if not moved:
         return None
     suffix = "/".join(rest)
-    return f"/{vendor.slug}/{suffix}" if suffix or path.endswith("/") else f"/{vendor.slug}"
+    target = f"/{vendor.slug}/{suffix}" if suffix else f"/{vendor.slug}"
+    return target + "/" if path.endswith("/") and not target.endswith("/") else target
 
 
 def _article_path(vendor: Vendor | None, slug: str, original: str) -> str | None:

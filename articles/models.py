@@ -75,8 +75,13 @@ class Vendor(models.Model):
     facts_changed_at = models.DateTimeField(
         _("facts changed"),
         default=timezone.now,
-        help_text=_("When an address, domain or range of this vendor last changed."),
+        help_text=_(
+            "When the name, slug, website, or an address, domain or range of this vendor last changed."
+        ),
     )
+
+    #: Vendor fields that the downloads and the API publish beside its facts.
+    FACT_FIELDS = ("name", "slug", "website")
 
     class Meta:
         verbose_name = _("vendor")
@@ -87,6 +92,11 @@ class Vendor(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if self.pk is not None:
+            # The downloads name the vendor, so their Last-Modified must move too.
+            old = Vendor.objects.filter(pk=self.pk).values(*self.FACT_FIELDS).first()
+            if old and any(old[name] != getattr(self, name) for name in self.FACT_FIELDS):
+                self.facts_changed_at = timezone.now()
         _remember_old_slug(self, VendorOldSlug, "vendor", {})
         super().save(*args, **kwargs)
 

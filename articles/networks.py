@@ -92,11 +92,11 @@ def parse_network(text: str) -> Network:
 
 def _why_not_an_address(text: str) -> str:
     parts = text.split(".")
-    if ":" not in text and len(parts) == 4 and all(p.isdigit() for p in parts):
+    if ":" not in text and len(parts) == 4 and all(p.isascii() and p.isdigit() for p in parts):
         too_big = [p for p in parts if int(p) > 255]
         if too_big:
             return f"“{text}” is not an IPv4 address: {too_big[0]} is more than 255."
-    if ":" not in text and all(p.isdigit() for p in parts) and len(parts) < 4:
+    if ":" not in text and all(p.isascii() and p.isdigit() for p in parts) and len(parts) < 4:
         return f"“{text}” is not an IPv4 address: it has {len(parts)} parts, an address has 4."
     return f"“{text}” is not an IP address or a CIDR range (like 192.0.2.0/24 or 2001:db8::/32)."
 

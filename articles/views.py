@@ -6,7 +6,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import selectors
 from .models import Article, Vendor
@@ -15,7 +15,7 @@ from .search import SearchFilters, analytics, autocomplete, engine
 from .search import search as run_search
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.public().select_related("vendor").order_by("-published_at")[:10]
     return render(
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
     vendor_obj = get_object_or_404(Vendor, slug=vendor)
     articles = list(vendor_obj.articles.public().order_by("kind", "title"))
@@ -57,7 +57,7 @@ def render_article(request: HttpRequest, article: Article, *, preview: bool = Fa
     return render(request, "articles/article.html", context)
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpResponse:
     article_obj = get_object_or_404(
         Article.objects.public().select_related("vendor"), vendor__slug=vendor, slug=article
@@ -65,13 +65,13 @@ def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpRespo
     return render_article(request, article_obj)
 
 
-@require_GET
+@require_safe
 def general_article(request: HttpRequest, article: str) -> HttpResponse:
     article_obj = get_object_or_404(Article.objects.public(), vendor__isnull=True, slug=article)
     return render_article(request, article_obj)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """The results page: /search/?q=…&vendor=…&kind=…&client=…&page=…, shareable as it is."""
     page = request.GET.get("page", "1")
@@ -94,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search_suggest(request: HttpRequest) -> JsonResponse:
     """Autocomplete for the search box: a few articles whose titles start with what is typed."""
     suggestions = autocomplete(request.GET.get("q", ""))
@@ -124,7 +124,7 @@ def search_click(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}", ""]

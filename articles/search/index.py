@@ -145,8 +145,11 @@ def reindex(article_ids: Iterable[int]) -> int:
     SearchDocument.objects.bulk_create(
         documents, update_conflicts=True, unique_fields=["article"], update_fields=_DOCUMENT_FIELDS
     )
+    # Only what readers can already see may be suggested back to them: a
+    # draft's or a scheduled article's words stay out of "did you mean".
+    public = [document for document in documents if document.article.is_public]
     SearchTerm.objects.bulk_create(
-        [SearchTerm(term=word) for word in sorted(words_of(documents))], ignore_conflicts=True
+        [SearchTerm(term=word) for word in sorted(words_of(public))], ignore_conflicts=True
     )
     return len(documents)
 

@@ -65,9 +65,12 @@ class SearchDocument(models.Model):
 class SearchTerm(models.Model):
     """A word that occurs in some document: what typos are corrected towards.
 
-    Words are added as documents are indexed and kept when text is removed;
-    a word nothing contains any more only makes a correction find nothing.
-    ``manage.py search_index`` rebuilds the list from scratch.
+    Words are added as public articles are indexed and kept when text is
+    removed; a word nothing contains any more only makes a correction find
+    nothing. Drafts and scheduled articles add none, so a scheduled article's
+    words join the list when it is next saved or at ``manage.py search_index``,
+    which rebuilds the list from scratch (run it daily where articles are
+    scheduled).
     """
 
     term = models.CharField(max_length=40, primary_key=True)

@@ -189,6 +189,10 @@ def _lenient_network(value: str) -> networks.Network:
     try:
         return networks.parse_network(value)
     except networks.RangeError as error:
+        if error.code == "ipv4_mapped":
+            # Mail logs write IPv4 senders as ::ffff:a.b.c.d; the reader means a.b.c.d.
+            mapped = ipaddress.ip_address(value.partition("/")[0].strip("[]")).ipv4_mapped
+            return networks.parse_network(str(mapped))
         if error.code != "host_bits":
             raise
         return networks.parse_network(value.partition("/")[0])
