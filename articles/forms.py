@@ -151,20 +151,6 @@ class SenderDomainFormSet(CheckedInlineFormSet):
 class IPRangeFormSet(CheckedInlineFormSet):
     normalised_unique = "network"
 
-    def _validate_constraints(self) -> None:
-        # A model form leaves the inline's foreign key out of its constraint
-        # checks (the parent may not exist yet), and Django's formset check
-        # compares rows only with each other, so a row repeating a stored
-        # fact would otherwise reach the database as an IntegrityError.
-        for form in self.forms:
-            if not form.is_valid() or form in self.deleted_forms or not form.has_changed():
-                continue
-            exclude = {field.name for field in self.model._meta.fields if field.name not in form.fields}
-            try:
-                form.instance.validate_constraints(exclude=exclude)
-            except ValidationError as error:
-                form.add_error(None, error)
-
     def counts_for_uniqueness(self, form) -> bool:
         # A retired range may be listed again: only ranges in force must differ.
         return form.instance.retired_on is None
