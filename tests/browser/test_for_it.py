@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 
@@ -28,7 +29,8 @@ def test_snippet_copy_button_is_named_for_the_snippet_and_copies_it(page, demo_s
     section = page.locator("#postfix")
     button = section.get_by_role("button", name="Copy Postfix")
     button.click()
-    assert section.get_by_role("status").inner_text() == "Copied"
+    # The status is set when the clipboard's promise settles: wait for it.
+    expect(section.get_by_role("status")).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == section.locator("pre").get_attribute("data-copy")
     assert "permit" in copied and copied.startswith("# /etc/postfix/smarttrak-allowlist.cidr")

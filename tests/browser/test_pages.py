@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 
@@ -111,5 +112,6 @@ def test_copy_button_copies_an_address(browser, demo_site):
     button = page.get_by_role("button", name="Copy info@smarttrak.com").first
     button.click()
     assert page.evaluate("navigator.clipboard.readText()") == "info@smarttrak.com"
-    assert page.get_by_role("status").filter(has_text="Copied").first.is_visible()
+    # The status is set when the clipboard's promise settles: wait for it.
+    expect(page.get_by_role("status").filter(has_text="Copied").first).to_be_visible()
     context.close()
