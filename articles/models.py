@@ -92,12 +92,11 @@ class Vendor(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            # The downloads name the vendor, so their Last-Modified must move too.
-            old = Vendor.objects.filter(pk=self.pk).values(*self.FACT_FIELDS).first()
-            if old and any(old[name] != getattr(self, name) for name in self.FACT_FIELDS):
-                self.facts_changed_at = timezone.now()
-        _remember_old_slug(self, VendorOldSlug, "vendor", {})
+        old = _saved_values(self, self.FACT_FIELDS)
+        # The downloads name the vendor, so their Last-Modified must move too.
+        if old and any(old[name] != getattr(self, name) for name in self.FACT_FIELDS):
+            self.facts_changed_at = timezone.now()
+        _remember_old_slug(self, old, VendorOldSlug, "vendor")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -461,7 +460,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        _remember_old_slug(self, ArticleOldSlug, "article", {"vendor_id": "vendor_id"})
+        old = _saved_values(self, ("slug", "vendor_id"))
+        _remember_old_slug(self, old, ArticleOldSlug, "article", scope=("vendor_id",))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -545,25 +545,31 @@ class ArticleOldSlug(models.Model):
         return self.slug
 
 
-def _remember_old_slug(instance, history_model, field: str, extra: dict[str, str]) -> None:
-    """Before a rename is saved, keep the old address so it can redirect."""
+def _saved_values(instance: models.Model, fields: tuple[str, ...]) -> dict | None:
+    """The row as stored before this save (one query), or None for a new object."""
     if instance.pk is None:
+        return None
+    return type(instance).objects.filter(pk=instance.pk).values(*fields).first()
+
+
+def _remember_old_slug(
+    instance: models.Model, old: dict | None, history_model, field: str, scope: tuple[str, ...] = ()
+) -> None:
+    """Before a rename is saved, keep the old address so it can redirect.
+
+    ``old`` holds the stored slug and ``scope``, the other fields that are part
+    of the address (an article's vendor).
+    """
+    if old is None or all(old[name] == getattr(instance, name) for name in ("slug", *scope)):
         return
-    old = type(instance).objects.filter(pk=instance.pk).values("slug", *extra.values()).first()
-    if old is None:
-        return
-    moved = old["slug"] != instance.slug or any(
-        old[column] != getattr(instance, attribute) for attribute, column in extra.items()
-    )
-    if not moved:
-        return
-    values = {name: old[column] for name, column in extra.items()}
     # The current object reclaiming one of its own old slugs drops that record;
     # an old slug held by another object is handed to this one.
     history_model.objects.filter(
-        **{field: instance}, slug=instance.slug, **{name: getattr(instance, name) for name in extra}
+        **{field: instance}, slug=instance.slug, **{name: getattr(instance, name) for name in scope}
     ).delete()
-    history_model.objects.update_or_create(slug=old["slug"], **values, defaults={field: instance})
+    history_model.objects.update_or_create(
+        slug=old["slug"], **{name: old[name] for name in scope}, defaults={field: instance}
+    )
 
 
 # Search's models (the index, synonyms, analytics) live with the search package.

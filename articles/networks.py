@@ -64,8 +64,7 @@ def parse_network(text: str) -> Network:
         raise RangeError(f"“{address_part}” has a zone (%…); leave it out.", "zone")
     max_prefix = MAX_PREFIX[address.version]
     if slash:
-        # isascii(): str.isdigit() also accepts "²" and other digits int() refuses.
-        if not (prefix_part.isascii() and prefix_part.isdigit()):
+        if not _is_decimal(prefix_part):
             raise RangeError(
                 f"The prefix length “/{prefix_part}” must be a whole number from 0 to {max_prefix}.",
                 "invalid_prefix",
@@ -90,13 +89,18 @@ def parse_network(text: str) -> Network:
     return network
 
 
+def _is_decimal(text: str) -> bool:
+    # isascii(): str.isdigit() also accepts "²" and other digits int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def _why_not_an_address(text: str) -> str:
     parts = text.split(".")
-    if ":" not in text and len(parts) == 4 and all(p.isascii() and p.isdigit() for p in parts):
+    if ":" not in text and len(parts) == 4 and all(_is_decimal(p) for p in parts):
         too_big = [p for p in parts if int(p) > 255]
         if too_big:
             return f"“{text}” is not an IPv4 address: {too_big[0]} is more than 255."
-    if ":" not in text and all(p.isascii() and p.isdigit() for p in parts) and len(parts) < 4:
+    if ":" not in text and all(_is_decimal(p) for p in parts) and len(parts) < 4:
         return f"“{text}” is not an IPv4 address: it has {len(parts)} parts, an address has 4."
     return f"“{text}” is not an IP address or a CIDR range (like 192.0.2.0/24 or 2001:db8::/32)."
 
