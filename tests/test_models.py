@@ -166,3 +166,9 @@ def test_article_slug_that_shadows_a_vendor_page_is_refused(acme):
         article.full_clean()
     assert "a page every vendor has" in " ".join(caught.value.message_dict["slug"])
     assert not Article.objects.filter(slug="for-it").exists()
+
+
+def test_saving_a_vendor_unchanged_keeps_its_facts_date(acme):
+    before = Vendor.objects.get(pk=acme.pk).facts_changed_at
+    Vendor.objects.get(pk=acme.pk).save()
+    assert Vendor.objects.get(pk=acme.pk).facts_changed_at == before

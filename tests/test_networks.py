@@ -97,3 +97,10 @@ def test_overlaps_finds_contained_ranges():
     ]
     pairs = [(str(a), str(b)) for a, b in networks.overlaps(nets)]
     assert pairs == [("3.93.157.0/24", "3.93.157.24/32")]
+
+
+@pytest.mark.parametrize("text", ["1.2.3.²", "1.2.²"])
+def test_unicode_digits_in_an_address_are_a_clear_refusal_not_a_crash(text):
+    with pytest.raises(RangeError) as caught:
+        parse_network(text)
+    assert caught.value.code == "invalid_address"

@@ -86,3 +86,11 @@ def test_general_article_rename_redirects(client):
     rename(article, "new-help")
     assert client.get("/help/old-help/")["Location"] == "/help/new-help/"
     assert Article.objects.count() == 1
+
+
+def test_renamed_vendor_redirect_keeps_the_trailing_slash(client, acme):
+    acme.slug = "acme-mail"
+    acme.save()
+    response = client.get("/acme/for-it/")
+    assert response.status_code == 301
+    assert response["Location"] == "/acme-mail/for-it/"

@@ -175,3 +175,10 @@ def test_vendor_hub_and_home_query_counts_do_not_grow(client, django_assert_num_
         assert client.get(article.vendor.get_absolute_url()).status_code == 200
     with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/acme/", "/acme/guide/", "/search/?q=gmail", "/robots.txt"])
+def test_head_is_answered_on_pages(client, acme, path):
+    make_article(acme, "guide")
+    response = client.head(path)
+    assert response.status_code == 200
