@@ -273,13 +273,9 @@ class IPRange(models.Model):
         return ipaddress.ip_network(self.network)
 
     @property
-    def is_single_address(self) -> bool:
-        return self.prefixlen == networks.MAX_PREFIX[self.version]
-
-    @property
     def display(self) -> str:
         """A single address without its /32 or /128, as readers expect to see it."""
-        return self.network.rpartition("/")[0] if self.is_single_address else self.network
+        return networks.display(self.ip_network)
 
 
 class MailClient(models.Model):

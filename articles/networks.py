@@ -120,6 +120,12 @@ def bounds(network: Network) -> tuple[str, str]:
     return key(network.network_address, network.version), key(network.broadcast_address, network.version)
 
 
+def display(network: Network) -> str:
+    """A range as readers expect it: a single address without its /32 or /128."""
+    single = network.prefixlen == network.max_prefixlen
+    return str(network.network_address) if single else network.with_prefixlen
+
+
 def candidate_starts(address: Address) -> list[str]:
     """Keys of the first address of every network that could contain ``address``."""
     value = int(address)
