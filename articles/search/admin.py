@@ -12,6 +12,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -26,10 +27,7 @@ from .models import PromotedResult, SearchQueryLog, Synonym
 class SynonymAdmin(admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
     search_fields = ["terms"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        kwargs["widgets"] = {"terms": forms.Textarea(attrs={"rows": 3, "cols": 80})}
-        return super().get_form(request, obj, **kwargs)
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
 
 @admin.register(PromotedResult)

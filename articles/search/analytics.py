@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from articles.models import Article
@@ -120,13 +120,9 @@ class Report:
     clicked: list[dict]
 
 
-def _searches_between(since: dt.datetime, until: dt.datetime) -> QuerySet:
-    return SearchQueryLog.objects.filter(created_at__gte=since, created_at__lt=until)
-
-
 def report(*, since: dt.datetime, until: dt.datetime, limit: int = 50) -> Report:
     """Top queries with their click-through, queries that found nothing, and what was clicked."""
-    logs = _searches_between(since, until)
+    logs = SearchQueryLog.objects.filter(created_at__gte=since, created_at__lt=until)
     top = list(
         logs.values("normalised")
         .annotate(

@@ -125,8 +125,7 @@ class NetworkAnswer:
 
     @property
     def display(self) -> str:
-        single = self.network.prefixlen == networks.MAX_PREFIX[self.network.version]
-        return str(self.network.network_address) if single else self.network.with_prefixlen
+        return networks.display(self.network)
 
 
 @dataclass
@@ -220,9 +219,7 @@ def search(query: str, filters: SearchFilters | None = None, page: int = 1) -> S
         offset = (results.page - 1) * PAGE_SIZE
         results.total = len(vendor_articles)
         results.hits = [
-            Hit(
-                article, escape(article.title), escape(article.summary), to_it_section=article.show_it_section
-            )
+            Hit(article, escape(article.title), escape(article.summary))
             for article in vendor_articles[offset : offset + PAGE_SIZE]
         ]
     if parsed.networks:
@@ -346,14 +343,15 @@ def _network_answers(queried: tuple[networks.Network, ...]) -> list[NetworkAnswe
             start, end = networks.bounds(network)
             part = part | active.filter(version=network.version, start__gte=start, start__lte=end)
         combined = part if combined is None else combined | part
-    ranges = list(combined.select_related("vendor").order_by()[:MAX_RANGES])
+    ranges = sorted(
+        combined.select_related("vendor").order_by()[:MAX_RANGES],
+        key=lambda r: (r.vendor.name, r.tier != "primary", -r.prefixlen, r.start),
+    )
     answers = []
     for network in queried:
         start, end = networks.bounds(network)
         by_vendor: dict[int, VendorRanges] = {}
-        for ip_range in sorted(
-            ranges, key=lambda r: (r.vendor.name, r.tier != "primary", -r.prefixlen, r.start)
-        ):
+        for ip_range in ranges:
             if ip_range.version != network.version:
                 continue
             entry = by_vendor.get(ip_range.vendor_id) or VendorRanges(vendor=ip_range.vendor)

@@ -54,7 +54,8 @@ _TAG = re.compile(r"<[^>]+>")
 _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|kbd|mark|samp|small|span|strong|sub|sup)\b[^>]*>")
 # Words worth correcting a typo towards: a letter, then letters or digits.
 _LEXICON_WORD = re.compile(r"[^\W\d_][^\W_]{2,39}")
-_DOCUMENT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details", "indexed_at"]
+_TEXT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details"]
+_DOCUMENT_FIELDS = [*_TEXT_FIELDS, "indexed_at"]
 
 _pending: ContextVar[set[int] | None] = ContextVar("search_index_pending", default=None)
 
@@ -126,7 +127,7 @@ def words_of(documents: Iterable[SearchDocument]) -> set[str]:
     """The lexicon's share of these documents: every word of three letters or more."""
     words: set[str] = set()
     for document in documents:
-        for field in ("title", "vendor_name", "summary", "sections", "body", "details"):
+        for field in _TEXT_FIELDS:
             words.update(_LEXICON_WORD.findall(getattr(document, field).lower()))
     return words - STOP_WORDS
 

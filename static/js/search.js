@@ -38,6 +38,11 @@
     var timer = null;
     var pending = null;
 
+    function open() {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
     function close() {
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
@@ -81,8 +86,7 @@
       });
       active = -1;
       if (options.length) {
-        list.hidden = false;
-        input.setAttribute("aria-expanded", "true");
+        open();
         status.textContent = options.length + (options.length === 1 ? " suggestion" : " suggestions") +
           ". Use the up and down arrow keys to choose one, or press Enter to search.";
       } else {
@@ -111,7 +115,7 @@
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (list.hidden) { if (options.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } return; }
+        if (list.hidden) { if (options.length) open(); return; }
         event.preventDefault();
         var step = event.key === "ArrowDown" ? 1 : -1;
         var next = active + step;

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -74,10 +73,9 @@ def test_report_counts_top_zero_result_and_click_through_in_the_period(help_cent
 
 
 @pytest.fixture
-def staff(client):
-    user = User.objects.create_superuser("staff", "staff@example.com", "a-long-password-1")
-    client.force_login(user)
-    return client
+def staff(admin_client):
+    """A client logged in as a superuser (pytest-django's ``admin_client``)."""
+    return admin_client
 
 
 def test_staff_see_the_report_with_links_to_promote(staff, help_center):

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import networks
 from articles.models import (
     Article,
     ArticleClient,
@@ -241,7 +242,8 @@ class Command(BaseCommand):
                 network = f"{start >> 24}.{start >> 16 & 255}.{start >> 8 & 255}.{start & 255}/{prefix}"
                 version = 4
             rows.write(
-                f"{vendor.pk}\t{network}\t{version}\t{prefix}\t{start:032x}\t{end:032x}\t{tier}\t\t{today}\t\\N\n"
+                f"{vendor.pk}\t{network}\t{version}\t{prefix}\t{networks.key(start, version)}"
+                f"\t{networks.key(end, version)}\t{tier}\t\t{today}\t\\N\n"
             )
         rows.seek(0)
         columns = 'vendor_id, network, version, prefixlen, start, "end", tier, note, added_on, retired_on'
@@ -260,11 +262,11 @@ class Command(BaseCommand):
             typo.append(
                 rng.choice([word[:i] + word[i + 1 :], word[:i] + word[i + 1] + word[i] + word[i + 2 :]])
             )
-        ranges = list(IPRange.objects.order_by("?").values_list("network", flat=True)[: count // 2])
-        inside = [
-            str(ipaddress.ip_network(network)[rng.randrange(ipaddress.ip_network(network).num_addresses)])
-            for network in ranges
+        ranges = [
+            ipaddress.ip_network(network)
+            for network in IPRange.objects.order_by("?").values_list("network", flat=True)[: count // 2]
         ]
+        inside = [str(network[rng.randrange(network.num_addresses)]) for network in ranges]
         outside = [
             f"{rng.randrange(1, 10)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}"
             for _ in range(count - len(inside))
