@@ -16,7 +16,7 @@ PyYAML's safe loader and builds no Python objects from tags.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -165,6 +165,15 @@ class _Reader:
             for index, node in top.items(key)
         ]
 
+    def _mappings(
+        self, parent: Mapping, key: str, keys: tuple[str, ...], what: str, label_keys: tuple[str, ...] = ()
+    ) -> Iterator[tuple[int, Mapping]]:
+        """Each item of a list that is a group of lines, checked against ``keys``, with its index."""
+        for index, (node, place) in enumerate(self._list_items(parent, key, label_keys)):
+            mapping = Mapping(self.problems, node, place, keys, what)
+            if mapping.ok:
+                yield index, mapping
+
     def _check_unique(self, entries: list, key: str, what: str, value: Callable) -> None:
         first: dict = {}
         for entry in entries:
@@ -241,12 +250,8 @@ class _Reader:
     def _addresses(self, vendor: Mapping) -> list[AddressEntry]:
         found: list[AddressEntry] = []
         seen: dict[str, Place] = {}
-        for index, node in vendor.items("sender_addresses"):
-            place = vendor.place.child(f"sender_addresses[{index}]", node)
-            mapping = Mapping(self.problems, node, place, ADDRESS_KEYS, "sender address")
-            if not mapping.ok:
-                continue
-            entry = AddressEntry(place=place, places=mapping.places())
+        for index, mapping in self._mappings(vendor, "sender_addresses", ADDRESS_KEYS, "sender address"):
+            entry = AddressEntry(place=mapping.place, places=mapping.places())
             entry.address = mapping.text("address", required=True)
             entry.used_for = mapping.text("used_for")
             instance = SenderAddress(address=entry.address, used_for=entry.used_for, position=index)
@@ -279,12 +284,8 @@ class _Reader:
     def _ranges(self, vendor: Mapping) -> list[RangeEntry]:
         found: list[RangeEntry] = []
         in_force: dict[str, Place] = {}
-        for index, node in vendor.items("ip_ranges"):
-            place = vendor.place.child(f"ip_ranges[{index}]", node)
-            mapping = Mapping(self.problems, node, place, RANGE_KEYS, "IP range")
-            if not mapping.ok:
-                continue
-            entry = RangeEntry(place=place, places=mapping.places())
+        for _index, mapping in self._mappings(vendor, "ip_ranges", RANGE_KEYS, "IP range"):
+            entry = RangeEntry(place=mapping.place, places=mapping.places())
             entry.network = mapping.text("network", required=True)
             entry.tier = mapping.choice("tier", IPRange.Tier, IPRange.Tier.PRIMARY)
             entry.note = mapping.text("note")
@@ -315,12 +316,9 @@ class _Reader:
     def _overrides(self, vendor: Mapping) -> list[OverrideEntry]:
         found: list[OverrideEntry] = []
         seen: dict[str, Place] = {}
-        for index, node in vendor.items("step_overrides"):
-            place = vendor.place.child(f"step_overrides[{index}]{item_label(node, 'client')}", node)
-            mapping = Mapping(self.problems, node, place, OVERRIDE_KEYS, "step override")
-            if not mapping.ok:
-                continue
-            entry = OverrideEntry(place=place, places=mapping.places())
+        overrides = self._mappings(vendor, "step_overrides", OVERRIDE_KEYS, "step override", ("client",))
+        for _index, mapping in overrides:
+            entry = OverrideEntry(place=mapping.place, places=mapping.places())
             entry.client = mapping.text("client", required=True)
             if entry.client:
                 self._check_client(entry.client, entry.place_of("client"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from ..models import (
@@ -124,7 +125,22 @@ class _Writer:
         self.problems = Problems()
         self.report = ImportReport()
         self.clients: dict[str, MailClient] = {client.slug: client for client in MailClient.objects.all()}
-        self.vendors: dict[str, Vendor] = {vendor.slug: vendor for vendor in Vendor.objects.all()}
+        # Every stored row the import compares against is read here, in a fixed
+        # number of queries, rather than once for each client, vendor or step list.
+        self.vendors: dict[str, Vendor] = {
+            vendor.slug: vendor
+            for vendor in Vendor.objects.prefetch_related(
+                "sender_addresses",
+                "sender_domains",
+                Prefetch("ip_ranges", queryset=IPRange.objects.order_by("pk")),
+            )
+        }
+        steps = Prefetch("steps", queryset=Step.objects.order_by("position", "pk"))
+        # Keyed by (mail client, vendor); the vendor is None for a client's generic steps.
+        self.step_lists: dict[tuple[int, int | None], StepList] = {
+            (step_list.mail_client_id, step_list.vendor_id): step_list
+            for step_list in StepList.objects.select_related("mail_client").prefetch_related(steps)
+        }
 
     def save(
         self,
@@ -170,9 +186,10 @@ class _Writer:
             self._client(entry)
         for entry in document.vendors:
             self._vendor(entry)
+        sections = Prefetch("client_sections", queryset=ArticleClient.objects.select_related("mail_client"))
         articles = {
             (article.vendor.slug if article.vendor_id else None, article.slug): article
-            for article in Article.objects.select_related("vendor")
+            for article in Article.objects.select_related("vendor").prefetch_related(sections)
         }
         for entry in document.articles:
             self._article(entry, articles.get((entry.vendor, entry.slug)))
@@ -195,19 +212,19 @@ class _Writer:
         self, *, client: MailClient, vendor: Vendor | None, entry: StepsEntry | None, label: str
     ) -> None:
         """Make one step list (generic when ``vendor`` is None) match the file; None removes it."""
-        step_list = None
-        if client.pk is not None:
-            step_list = StepList.objects.filter(mail_client=client, vendor=vendor).first()
+        step_list = self.step_lists.get((client.pk, vendor.pk if vendor else None))
         if entry is None:
             if step_list is not None:
                 self.delete(step_list, kind="step list", label=label)
             return
         if step_list is None:
             step_list = StepList(mail_client=client, vendor=vendor)
+            stored = []
+        else:
+            stored = list(step_list.steps.all())
         changed = _assign(step_list, intro=entry.intro)
         if not self.save(step_list, kind="step list", label=label, place_of=entry.place_of, changed=changed):
             return
-        stored = list(step_list.steps.order_by("position", "pk"))
         for position, text in enumerate(entry.steps):
             step = stored[position] if position < len(stored) else Step(step_list=step_list)
             changed = _assign(step, text=text, position=position)
@@ -261,7 +278,7 @@ class _Writer:
             )
 
     def _ranges(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
-        stored = [] if created else list(vendor.ip_ranges.order_by("pk"))
+        stored = [] if created else list(vendor.ip_ranges.all())
         pairs = _match_ranges(entry.ranges, stored)
         matched = {row.pk for _item, row in pairs if row is not None}
         # Deletions first, so a network leaving one row is free for another.
@@ -285,7 +302,11 @@ class _Writer:
     def _overrides(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
         if not created:
             self.delete_unlisted(
-                {s.mail_client.slug: s for s in vendor.step_lists.select_related("mail_client")},
+                {
+                    step_list.mail_client.slug: step_list
+                    for (_client, vendor_id), step_list in self.step_lists.items()
+                    if vendor_id == vendor.pk
+                },
                 {item.client for item in entry.overrides},
                 kind="step list",
                 label=lambda slug: f"{slug} of {vendor.slug}",
@@ -322,10 +343,7 @@ class _Writer:
         label = f"{entry.vendor}/{entry.slug}" if entry.vendor else entry.slug
         if not self.save(article, kind="article", label=label, place_of=entry.place_of, changed=changed):
             return
-        stored = {
-            section.mail_client.slug: section
-            for section in article.client_sections.select_related("mail_client")
-        }
+        stored = {section.mail_client.slug: section for section in article.client_sections.all()}
         self.delete_unlisted(
             stored, entry.clients, kind="article section", label=lambda slug: f"{slug} in {label}"
         )
