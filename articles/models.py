@@ -273,6 +273,11 @@ class IPRange(models.Model):
         return ipaddress.ip_network(self.network)
 
     @property
+    def is_active(self) -> bool:
+        """For a range already loaded, what ``IPRange.objects.active()`` decides in the database."""
+        return self.retired_on is None or self.retired_on > timezone.localdate()
+
+    @property
     def display(self) -> str:
         """A single address without its /32 or /128, as readers expect to see it."""
         return networks.display(self.ip_network)

@@ -172,3 +172,16 @@ def test_saving_a_vendor_unchanged_keeps_its_facts_date(acme):
     before = Vendor.objects.get(pk=acme.pk).facts_changed_at
     Vendor.objects.get(pk=acme.pk).save()
     assert Vendor.objects.get(pk=acme.pk).facts_changed_at == before
+
+
+def test_is_active_agrees_with_the_active_queryset(acme):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for network, retired in (("203.0.113.1", today), ("203.0.113.2", today + dt.timedelta(days=1))):
+        make_range(acme, network, added_on=today - dt.timedelta(days=5), retired_on=retired)
+    active = set(IPRange.objects.active().values_list("pk", flat=True))
+    assert {r.pk for r in IPRange.objects.all() if r.is_active} == active
+    assert IPRange.objects.get(network="203.0.113.1/32").is_active is False
