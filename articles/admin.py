@@ -85,6 +85,40 @@ def _covering(search_term: str):
     return IPRange.objects.covering_network(network)
 
 
+# Step lists, shown on their own and linked from vendors and mail clients ----------------------
+
+
+class StepListColumns:
+    """Whose a step list is and how many steps it has: in its own list and in the inlines linking to it."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(step_total=Count("steps"))
+
+    @admin.display(description="Whose steps", ordering="vendor__name")
+    def owner(self, obj: StepList) -> str:
+        return obj.vendor.name if obj.vendor_id else "Generic (every vendor)"
+
+    @admin.display(description="Steps", ordering="step_total")
+    def step_count(self, obj: StepList) -> int:
+        return obj.step_total
+
+
+class StepListLinksInline(StepListColumns, admin.TabularInline):
+    """Step lists as links, read only: steps are edited on the step list's page."""
+
+    model = StepList
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        # Each row's title names the mail client and the vendor.
+        return super().get_queryset(request).select_related("mail_client", "vendor")
+
+
 # Vendors and their facts ------------------------------------------------------------------
 
 
@@ -132,7 +166,7 @@ class IPRangeInline(admin.TabularInline):
     def overlaps(self, obj: IPRange) -> str:
         if obj.pk is None:
             return ""
-        if obj.retired_on and obj.retired_on <= timezone.localdate():
+        if not obj.is_active:
             return "retired"
         if obj.vendor_id not in self._overlaps_by_vendor:
             # One query for the whole table, however many rows it has.
@@ -142,32 +176,13 @@ class IPRangeInline(admin.TabularInline):
         return self._overlaps_by_vendor[obj.vendor_id].get(obj.ip_network, "")
 
 
-class VendorStepListInline(admin.TabularInline):
-    """A vendor's own steps, as links: steps are edited on the step list's page."""
+class VendorStepListInline(StepListLinksInline):
+    """A vendor's own steps, one row per mail client."""
 
-    model = StepList
     fields = ["mail_client", "step_count"]
     readonly_fields = ["mail_client", "step_count"]
-    show_change_link = True
-    can_delete = False
-    extra = 0
     verbose_name = "own steps for a mail client"
     verbose_name_plural = "Own steps for mail clients (they replace the generic steps)"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("mail_client", "vendor")
-            .annotate(step_total=Count("steps"))
-        )
-
-    @admin.display(description="Steps")
-    def step_count(self, obj: StepList) -> int:
-        return obj.step_total
 
 
 @admin.register(Vendor)
@@ -351,7 +366,7 @@ class IPRangeAdmin(admin.ModelAdmin):
 
     @admin.display(description="In the published lists", boolean=True)
     def is_published(self, obj: IPRange) -> bool:
-        return obj.retired_on is None or obj.retired_on > timezone.localdate()
+        return obj.is_active
 
     @admin.action(description="Retire selected ranges today", permissions=["change"])
     def retire_today(self, request: HttpRequest, queryset) -> None:
@@ -402,7 +417,7 @@ class OwnerFilter(admin.SimpleListFilter):
 
 
 @admin.register(StepList)
-class StepListAdmin(admin.ModelAdmin):
+class StepListAdmin(StepListColumns, admin.ModelAdmin):
     list_display = ["mail_client", "owner", "step_count", "updated_at"]
     list_filter = [OwnerFilter, "mail_client", "vendor"]
     search_fields = ["mail_client__name", "vendor__name", "intro", "steps__text"]
@@ -411,43 +426,14 @@ class StepListAdmin(admin.ModelAdmin):
     inlines = [StepInline]
     formfield_overrides = MARKDOWN_WIDGETS
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(step_total=Count("steps"))
 
-    @admin.display(description="Whose steps", ordering="vendor__name")
-    def owner(self, obj: StepList) -> str:
-        return obj.vendor.name if obj.vendor_id else "Generic (every vendor)"
+class ClientStepListInline(StepListLinksInline):
+    """A mail client's step lists: the generic one and vendors' own."""
 
-    @admin.display(description="Steps", ordering="step_total")
-    def step_count(self, obj: StepList) -> int:
-        return obj.step_total
-
-
-class ClientStepListInline(admin.TabularInline):
-    """A mail client's step lists, as links: steps are edited on the step list's page."""
-
-    model = StepList
     fields = ["owner", "step_count"]
     readonly_fields = ["owner", "step_count"]
-    show_change_link = True
-    can_delete = False
-    extra = 0
     verbose_name = "step list"
     verbose_name_plural = "Step lists: the generic one, and vendors' own"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("vendor").annotate(step_total=Count("steps"))
-
-    @admin.display(description="Whose steps")
-    def owner(self, obj: StepList) -> str:
-        return obj.vendor.name if obj.vendor_id else "Generic (every vendor)"
-
-    @admin.display(description="Steps")
-    def step_count(self, obj: StepList) -> int:
-        return obj.step_total
 
 
 @admin.register(MailClient)

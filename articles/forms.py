@@ -119,10 +119,11 @@ class CheckedInlineFormSet(BaseInlineFormSet):
 
     def _number_new_rows(self, rows) -> None:
         field = self.position_field
-        taken = [form.cleaned_data.get(field) for form in rows if form.is_valid()]
+        # ``rows`` holds valid forms only.
+        taken = [form.cleaned_data.get(field) for form in rows]
         following = max((p for p in taken if p is not None), default=0) + POSITION_STEP
         for form in rows:
-            if form.is_valid() and form.cleaned_data.get(field) is None:
+            if form.cleaned_data.get(field) is None:
                 setattr(form.instance, field, following)
                 form.cleaned_data[field] = following
                 following += POSITION_STEP

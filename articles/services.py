@@ -17,6 +17,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import transaction
 from django.utils import timezone
@@ -62,8 +63,6 @@ class RangeCheck:
 
     lines: list[RangeLine]
     listed: list[Network]
-    after: list[Network]
-    shortest: list[Network]
 
     @property
     def ok(self) -> bool:
@@ -80,6 +79,15 @@ class RangeCheck:
     @property
     def duplicates(self) -> list[RangeLine]:
         return [line for line in self.lines if line.status == "duplicate"]
+
+    @cached_property
+    def after(self) -> list[Network]:
+        """The vendor's published ranges once the paste is saved."""
+        return self.listed + self.to_add
+
+    @cached_property
+    def shortest(self) -> list[Network]:
+        return shortest_equivalent(self.after)
 
     @property
     def can_be_shorter(self) -> bool:
@@ -142,20 +150,13 @@ def _name_some(items: list[Network], where: Mapping[Network, str]) -> str:
 def vendor_ranges_check(*, vendor: Vendor, text: str) -> RangeCheck:
     """What pasting ``text`` would do, without saving anything: one query."""
     listed = listed_networks(vendor)
-    return _judge(vendor, text, listed)
-
-
-def _judge(vendor: Vendor, text: str, listed: list[Network]) -> RangeCheck:
     verdicts = networks.judge_lines(text, {network.with_prefixlen for network in listed})
     listed_set = set(listed)
-    first_line: dict[Network, int] = {}
-    for verdict in verdicts:
-        if verdict.status in ADDED:
-            first_line.setdefault(verdict.network, verdict.line_number)
-    new = list(first_line)
+    # judge_lines marks every repeat a duplicate, so each new network has one line.
+    first_line = {verdict.network: verdict.line_number for verdict in verdicts if verdict.status in ADDED}
     where = {network: " (already listed)" for network in listed}
     where.update({network: f" (line {number})" for network, number in first_line.items()})
-    flags = describe_overlaps(listed + new, where=where)
+    flags = describe_overlaps([*listed, *first_line], where=where)
     lines = []
     for verdict in verdicts:
         message = verdict.message
@@ -170,8 +171,7 @@ def _judge(vendor: Vendor, text: str, listed: list[Network]) -> RangeCheck:
         elif verdict.status in ADDED:
             overlaps = flags.get(verdict.network, "")
         lines.append(RangeLine(verdict=verdict, message=message, overlaps=overlaps))
-    after = listed + new
-    return RangeCheck(lines=lines, listed=listed, after=after, shortest=shortest_equivalent(after))
+    return RangeCheck(lines=lines, listed=listed)
 
 
 @transaction.atomic
@@ -185,7 +185,7 @@ def vendor_ranges_add(*, vendor: Vendor, text: str, tier: str, note: str = "") -
     # Lock the vendor row so two people pasting at once cannot both add a
     # range that neither saw as listed (PostgreSQL; SQLite serialises writes).
     Vendor.objects.select_for_update().filter(pk=vendor.pk).first()
-    check = _judge(vendor, text, listed_networks(vendor))
+    check = vendor_ranges_check(vendor=vendor, text=text)
     verdicts = [line.verdict for line in check.lines]
     if not check.ok:
         return verdicts

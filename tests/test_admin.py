@@ -137,8 +137,8 @@ def errors_shown(response) -> str:
     return " ".join(re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S))
 
 
-def staff_user(*perms: str) -> Client:
-    user = User.objects.create_user("support", password="x", is_staff=True)
+def staff_user(*perms: str, username: str = "support") -> Client:
+    user = User.objects.create_user(username, password="x", is_staff=True)
     for codename in perms:
         user.user_permissions.add(Permission.objects.get(codename=codename))
     client = Client()
@@ -751,15 +751,8 @@ def test_staff_preview_an_article_the_public_cannot_see(admin_client, client, ac
 def test_article_preview_needs_permission_to_view_articles(acme):
     article = make_article(acme, "draft", published=False)
     assert staff_user().get(article_url(article, "preview/")).status_code == 403
-    assert staff_user_with_view_article().get(article_url(article, "preview/")).status_code == 200
-
-
-def staff_user_with_view_article() -> Client:
-    user = User.objects.create_user("editor", password="x", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_article"))
-    client = Client()
-    client.force_login(user)
-    return client
+    editor = staff_user("view_article", username="editor")
+    assert editor.get(article_url(article, "preview/")).status_code == 200
 
 
 def test_article_page_links_to_the_preview_and_to_the_site_only_when_public(admin_client, acme):
