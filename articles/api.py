@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.core.validators import slug_re
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import path, re_path, register_converter, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -62,11 +62,11 @@ def _unknown_vendor(request: HttpRequest, slug: str, suffix: str = "") -> HttpRe
     )
 
 
-def _vendor_or_none(slug: str) -> Vendor | None:
+def _vendor_or_none(vendors: QuerySet[Vendor], slug: str) -> Vendor | None:
     # Anything but a slug names no vendor: no query (PostgreSQL refuses NUL in one).
     if not slug_re.match(slug):
         return None
-    return downloads.vendors_with_retirements().filter(slug=slug).first()
+    return vendors.filter(slug=slug).first()
 
 
 # Shapes ------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
 
 @read_only
 def vendor_detail(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = _vendor_or_none(vendor)
+    vendor_obj = _vendor_or_none(downloads.vendors_with_retirements(), vendor)
     if vendor_obj is None:
         return _unknown_vendor(request, vendor)
     loaded = downloads.load_facts(vendor_obj, addresses=True, domains=True, ranges=True)
@@ -182,7 +182,7 @@ def vendor_detail(request: HttpRequest, vendor: str) -> HttpResponse:
 
 @read_only
 def vendor_articles(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = Vendor.objects.filter(slug=vendor).first() if slug_re.match(vendor) else None
+    vendor_obj = _vendor_or_none(Vendor.objects.all(), vendor)
     if vendor_obj is None:
         return _unknown_vendor(request, vendor, "/articles")
     articles = _public_articles().filter(vendor=vendor_obj)
@@ -194,14 +194,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return _json(request, {"articles": [article_shape(a) for a in _public_articles()]})
 
 
-class AddressError(ValueError):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
-
-
 def parse_lookup_address(text: str) -> networks.Address:
-    """One IP address exactly as written, or AddressError saying why not.
+    """One IP address exactly as written, or ``networks.RangeError`` saying why not.
 
     Stricter than the admin's parsing: an API client sends what it means, so
     nothing is stripped. An IPv4 address written in IPv6 form (``::ffff:…``),
@@ -210,18 +204,16 @@ def parse_lookup_address(text: str) -> networks.Address:
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
-        try:
-            network = networks.parse_network(text)
-        except networks.RangeError as error:
-            raise AddressError(str(error), error.code) from None
-        raise AddressError(
+        # parse_network says why the text is not an address, or what range it reads as.
+        network = networks.parse_network(text)
+        raise networks.RangeError(
             f"“{text}” is not a single IP address (it reads as {network}). "
             "Ask about one address, such as 192.0.2.1 or 2001:db8::1.",
             "not_an_address",
         ) from None
     if isinstance(address, ipaddress.IPv6Address):
         if address.scope_id:
-            raise AddressError(f"“{text}” has a zone (%…); leave it out.", "zone")
+            raise networks.RangeError(f"“{text}” has a zone (%…); leave it out.", "zone")
         if address.ipv4_mapped is not None:
             return address.ipv4_mapped
     return address
@@ -232,7 +224,7 @@ def ip_lookup(request: HttpRequest, ip: str) -> HttpResponse:
     """Which vendors send from this address, most specific range first."""
     try:
         address = parse_lookup_address(ip)
-    except AddressError as error:
+    except networks.RangeError as error:
         return _error(request, status=400, code=error.code, parameter="ip", message=str(error))
     found = (
         IPRange.objects.active()

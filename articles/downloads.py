@@ -191,86 +191,74 @@ def file_response(
 
 # Range files -------------------------------------------------------------------------------
 
+#: Per extension: the content type, and whether the browser saves the file rather than shows it.
+RANGE_FILE_TYPES = {"txt": (TEXT, False), "csv": (CSV, True), "json": (JSON, False)}
 
-def _vendor_ranges(slug: str) -> tuple[Vendor, exports.Facts]:
-    vendor = load_vendor(slug)
-    return vendor, load_facts(vendor, ranges=True).facts
+
+def range_file(
+    request: HttpRequest,
+    ext: str,
+    ranges: Sequence[exports.ListedRange],
+    *,
+    changed: dt.datetime,
+    vendor_slug: str | None = None,
+) -> HttpResponse:
+    """One vendor's range file, or (without ``vendor_slug``) the file for all vendors."""
+    if ext == "txt":
+        body = exports.ranges_txt(ranges)
+    elif ext == "csv":
+        body = exports.ranges_csv(ranges, with_vendor=vendor_slug is None)
+    else:
+        body = exports.ranges_json(ranges, created=changed)
+    content_type, attachment = RANGE_FILE_TYPES[ext]
+    return file_response(
+        request,
+        body,
+        content_type=content_type,
+        filename=f"{vendor_slug}-allowlist.{ext}" if vendor_slug else f"allowlist.{ext}",
+        last_modified=changed,
+        attachment=attachment,
+    )
+
+
+def _vendor_range_file(request: HttpRequest, slug: str, ext: str) -> HttpResponse:
+    facts = load_facts(load_vendor(slug), ranges=True).facts
+    return range_file(request, ext, facts.ranges, changed=facts.changed_at, vendor_slug=facts.slug)
+
+
+def _all_range_file(request: HttpRequest, ext: str) -> HttpResponse:
+    ranges, changed = load_all_ranges()
+    return range_file(request, ext, ranges, changed=changed)
 
 
 @read_only
 def vendor_ranges_txt(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj, facts = _vendor_ranges(vendor)
-    return file_response(
-        request,
-        exports.ranges_txt(facts.ranges),
-        content_type=TEXT,
-        filename=f"{vendor_obj.slug}-allowlist.txt",
-        last_modified=facts.changed_at,
-        attachment=False,
-    )
+    return _vendor_range_file(request, vendor, "txt")
 
 
 @read_only
 def vendor_ranges_csv(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj, facts = _vendor_ranges(vendor)
-    return file_response(
-        request,
-        exports.ranges_csv(facts.ranges),
-        content_type=CSV,
-        filename=f"{vendor_obj.slug}-allowlist.csv",
-        last_modified=facts.changed_at,
-    )
+    return _vendor_range_file(request, vendor, "csv")
 
 
 @read_only
 def vendor_ranges_json(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj, facts = _vendor_ranges(vendor)
-    return file_response(
-        request,
-        exports.ranges_json(facts.ranges, created=facts.changed_at),
-        content_type=JSON,
-        filename=f"{vendor_obj.slug}-allowlist.json",
-        last_modified=facts.changed_at,
-        attachment=False,
-    )
+    return _vendor_range_file(request, vendor, "json")
 
 
 @read_only
 def all_ranges_txt(request: HttpRequest) -> HttpResponse:
-    ranges, changed = load_all_ranges()
-    return file_response(
-        request,
-        exports.ranges_txt(ranges),
-        content_type=TEXT,
-        filename="allowlist.txt",
-        last_modified=changed,
-        attachment=False,
-    )
+    return _all_range_file(request, "txt")
 
 
 @read_only
 def all_ranges_csv(request: HttpRequest) -> HttpResponse:
-    ranges, changed = load_all_ranges()
-    return file_response(
-        request,
-        exports.ranges_csv(ranges, with_vendor=True),
-        content_type=CSV,
-        filename="allowlist.csv",
-        last_modified=changed,
-    )
+    return _all_range_file(request, "csv")
 
 
 @read_only
 def all_ranges_json(request: HttpRequest) -> HttpResponse:
-    ranges, changed = load_all_ranges()
-    return file_response(
-        request,
-        exports.ranges_json(ranges, created=changed),
-        content_type=JSON,
-        filename="allowlist.json",
-        last_modified=changed,
-        attachment=False,
-    )
+    return _all_range_file(request, "json")
 
 
 # For people --------------------------------------------------------------------------------
@@ -278,26 +266,24 @@ def all_ranges_json(request: HttpRequest) -> HttpResponse:
 
 @read_only
 def contact_card(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = load_vendor(vendor)
-    facts = load_facts(vendor_obj, addresses=True).facts
+    facts = load_facts(load_vendor(vendor), addresses=True).facts
     return file_response(
         request,
         exports.vcard(facts),
         content_type="text/vcard; charset=utf-8",
-        filename=f"{vendor_obj.slug}.vcf",
+        filename=f"{facts.slug}.vcf",
         last_modified=facts.changed_at,
     )
 
 
 @read_only
 def gmail_filter(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = load_vendor(vendor)
-    facts = load_facts(vendor_obj, addresses=True, domains=True).facts
+    facts = load_facts(load_vendor(vendor), addresses=True, domains=True).facts
     return file_response(
         request,
         exports.gmail_filter(facts),
         content_type="application/xml; charset=utf-8",
-        filename=f"{vendor_obj.slug}-gmail-filter.xml",
+        filename=f"{facts.slug}-gmail-filter.xml",
         last_modified=facts.changed_at,
     )
 
@@ -327,8 +313,7 @@ def for_it(request: HttpRequest, vendor: str) -> HttpResponse:
 
 @read_only
 def snippet_download(request: HttpRequest, vendor: str, filename: str) -> HttpResponse:
-    vendor_obj = load_vendor(vendor)
-    facts = load_facts(vendor_obj, addresses=True, domains=True, ranges=True).facts
+    facts = load_facts(load_vendor(vendor), addresses=True, domains=True, ranges=True).facts
     snippet = snippets.snippet_by_filename(facts, filename)
     if snippet is None:
         raise Http404("No such download for this vendor.")
@@ -336,6 +321,6 @@ def snippet_download(request: HttpRequest, vendor: str, filename: str) -> HttpRe
         request,
         snippet.text,
         content_type=CSV if filename.endswith(".csv") else TEXT,
-        filename=f"{vendor_obj.slug}-{snippet.filename}",
+        filename=f"{facts.slug}-{snippet.filename}",
         last_modified=facts.changed_at,
     )

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from .networks import MAX_PREFIX, Network
+from .networks import Network
 
 CSV_HEADER = ["network", "ip_version", "tier", "note", "added_on"]
 SITE_PRODID = "-//Safelist Help Center//Allowlist downloads//EN"
@@ -68,15 +68,6 @@ class ListedRange:
     @property
     def version(self) -> int:
         return self.network.version
-
-    @property
-    def is_single_address(self) -> bool:
-        return self.network.prefixlen == MAX_PREFIX[self.network.version]
-
-    @property
-    def display(self) -> str:
-        """The range as readers expect it: a single address without /32 or /128."""
-        return str(self.network.network_address) if self.is_single_address else self.network.with_prefixlen
 
     @property
     def sort_key(self) -> tuple:

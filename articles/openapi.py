@@ -257,6 +257,22 @@ TEXT_FILE = {"type": "string", "description": "One CIDR range per line."}
 CSV_FILE = {"type": "string", "description": "A header row, then one row per range."}
 
 
+def _range_files(*, vendor: bool) -> dict:
+    """The three range files: for one vendor, or for all of them."""
+    prefix, operation, who = ("/{vendor}", "vendorRanges", "One") if vendor else ("", "allRanges", "Every")
+    return {
+        f"{prefix}/allowlist.json": _range_file(
+            f"{operation}Json", f"{who} vendor's IP ranges", "application/json", _ref("RangeFile"), vendor
+        ),
+        f"{prefix}/allowlist.txt": _range_file(
+            f"{operation}Text", f"{who} vendor's IP ranges, one per line", "text/plain", TEXT_FILE, vendor
+        ),
+        f"{prefix}/allowlist.csv": _range_file(
+            f"{operation}Csv", f"{who} vendor's IP ranges as CSV", "text/csv", CSV_FILE, vendor
+        ),
+    }
+
+
 def document() -> dict:
     """The whole OpenAPI document, as a dict ready for JSON."""
     return {
@@ -323,40 +339,8 @@ def document() -> dict:
                 },
                 [IP_PARAM],
             ),
-            "/allowlist.json": _range_file(
-                "allRangesJson",
-                "Every vendor's IP ranges",
-                "application/json",
-                _ref("RangeFile"),
-                vendor=False,
-            ),
-            "/allowlist.txt": _range_file(
-                "allRangesText",
-                "Every vendor's IP ranges, one per line",
-                "text/plain",
-                TEXT_FILE,
-                vendor=False,
-            ),
-            "/allowlist.csv": _range_file(
-                "allRangesCsv", "Every vendor's IP ranges as CSV", "text/csv", CSV_FILE, vendor=False
-            ),
-            "/{vendor}/allowlist.json": _range_file(
-                "vendorRangesJson",
-                "One vendor's IP ranges",
-                "application/json",
-                _ref("RangeFile"),
-                vendor=True,
-            ),
-            "/{vendor}/allowlist.txt": _range_file(
-                "vendorRangesText",
-                "One vendor's IP ranges, one per line",
-                "text/plain",
-                TEXT_FILE,
-                vendor=True,
-            ),
-            "/{vendor}/allowlist.csv": _range_file(
-                "vendorRangesCsv", "One vendor's IP ranges as CSV", "text/csv", CSV_FILE, vendor=True
-            ),
+            **_range_files(vendor=False),
+            **_range_files(vendor=True),
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from .exports import Facts, unique_networks
 from .networks import Network
+from .networks import display as display_network
 
 EXCHANGE_ALLOW_LIST_LIMIT = 1273  # entries the IP Allow List holds, in total
 EXCHANGE_NARROWEST_PREFIX = 24  # the list takes IPv4 CIDR ranges from /24 to /32
@@ -64,11 +65,6 @@ def _ps_quote(text: str) -> str:
 
 def _ps_list(values: Sequence[str]) -> str:
     return ",".join(_ps_quote(value) for value in values)
-
-
-def _display(network: Network) -> str:
-    single = network.prefixlen == network.max_prefixlen
-    return str(network.network_address) if single else network.with_prefixlen
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -140,7 +136,7 @@ def exchange_online(facts: Facts) -> Snippet | None:
     ]
     notes: list[str] = []
     if split.allow_list:
-        entries = [_display(network) for network in split.allow_list]
+        entries = [display_network(network) for network in split.allow_list]
         lines += [
             "",
             f"# Connection filter IP Allow List: {_plural(len(entries), 'IPv4 entry', 'IPv4 entries')}"
@@ -158,7 +154,7 @@ def exchange_online(facts: Facts) -> Snippet | None:
             reasons.append("wider than /24")
         if split.overflow:
             reasons.append(f"past the list's limit of {EXCHANGE_ALLOW_LIST_LIMIT:,} entries")
-        groups = _rule_groups([_display(network) for network in split.rule])
+        groups = _rule_groups([display_network(network) for network in split.rule])
         lines += [
             "",
             f"# The IP Allow List cannot hold these {_plural(len(split.rule), 'range')} "
@@ -225,7 +221,7 @@ def google_workspace_allowlist(facts: Facts) -> Snippet | None:
             "Gmail takes single addresses and CIDR ranges separated by commas; a change can take up "
             "to 24 hours to apply."
         ),
-        text=", ".join(_display(network) for network in networks) + "\n",
+        text=", ".join(display_network(network) for network in networks) + "\n",
     )
 
 
@@ -296,7 +292,9 @@ def spamassassin_rcvd(facts: Facts) -> Snippet | None:
         "# arrives from one of its servers. Before 4.0 the name is whitelist_from_rcvd.",
     ]
     lines += [
-        f"welcomelist_from_rcvd {sender} [{_display(network)}]" for sender in senders for network in networks
+        f"welcomelist_from_rcvd {sender} [{display_network(network)}]"
+        for sender in senders
+        for network in networks
     ]
     return Snippet(
         key="spamassassin",
@@ -354,7 +352,7 @@ def mimecast(facts: Facts) -> Snippet | None:
 def proofpoint_entries(network: Network) -> list[str]:
     """How Proofpoint Essentials takes a range: CIDR up to /24, octet wildcards beyond."""
     if network.version == 6 or network.prefixlen >= PROOFPOINT_WIDEST_CIDR:
-        return [_display(network)]
+        return [display_network(network)]
     whole_octets = -(-network.prefixlen // 8) if network.prefixlen else 0  # rounded up
     parts = network.subnets(new_prefix=whole_octets * 8) if whole_octets else [network]
     entries = []
@@ -410,7 +408,7 @@ def barracuda(facts: Facts) -> Snippet | None:
 
 
 def spf_terms(networks: Sequence[Network]) -> list[str]:
-    return [f"ip{network.version}:{_display(network)}" for network in networks]
+    return [f"ip{network.version}:{display_network(network)}" for network in networks]
 
 
 def spf(facts: Facts) -> Snippet | None:
