@@ -285,3 +285,9 @@ def shared_test_connection():
 )
 def test_api_conforms_to_its_served_schema(case, site, shared_test_connection):
     case.call_and_validate()
+
+
+def test_api_answers_400_for_unicode_digits(client, acme):
+    response = client.get("/api/ip/1.2.3.%C2%B2")
+    assert response.status_code == 400
+    assert response.json()["error"]["parameter"] == "ip"

@@ -391,3 +391,15 @@ def test_article_links_downloads_in_the_it_section_and_files_in_the_steps(client
     assert "/acme/gmail-filter.xml" in gmail_section and "/acme/contact.vcf" in gmail_section
     outlook_section = html[html.index('id="outlook"') : html.index('id="it"')]
     assert "/acme/contact.vcf" in outlook_section and "gmail-filter" not in outlook_section
+
+
+def test_renaming_a_vendor_moves_last_modified_of_its_files(client, acme):
+    Vendor.objects.filter(pk=acme.pk).update(facts_changed_at=timezone.now() - dt.timedelta(days=1))
+    vendor = Vendor.objects.get(pk=acme.pk)
+    before = client.get("/acme/contact.vcf")["Last-Modified"]
+    vendor.name = "Acme Mailing"
+    vendor.save()
+    response = client.get("/acme/contact.vcf", HTTP_IF_MODIFIED_SINCE=before)
+    assert response.status_code == 200
+    assert "Acme Mailing" in response.content.decode()
+    assert response["Last-Modified"] != before

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog
-from tests.conftest import make_article
+from tests.conftest import make_article, make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +168,21 @@ def test_a_click_with_a_bad_token_or_article_changes_nothing(client, help_center
     assert client.post(url, {"token": "x", "article": "²", "position": "1"}).status_code == 400
     assert client.get(url).status_code == 405
     assert not SearchClick.objects.exists()
+
+
+def test_words_only_in_drafts_or_scheduled_articles_are_never_suggested(client, acme):
+    gmail = make_client("gmail", "Gmail", steps=["Open Gmail."])
+    make_article(acme, "public", clients=[gmail], title="Gmail steps", body="Open Gmail and check Spam.")
+    make_article(acme, "secret", published=False, body="Zenbrightly launches soon.")
+    make_article(acme, "later", published_at=timezone.now() + dt.timedelta(days=3), body="Blorptastic plans.")
+    for query in ("zanbrigtly", "gmail zenbrigtly", "blorptastc gmail", "zenbrightly"):
+        html = client.get("/search/", {"q": query}).content.decode().lower()
+        assert "zenbrightly" not in html.replace(query, "")
+        assert "blorptastic" not in html.replace(query, "")
+
+
+def test_ipv4_written_in_ipv6_form_is_looked_up_as_ipv4(client, acme):
+    make_article(acme, "guide")
+    html = client.get("/search/", {"q": "::ffff:192.0.2.10"}).content.decode()
+    assert "Acme Mail" in html
+    assert "192.0.2.0/24" in html
