@@ -38,7 +38,7 @@ CONFIG = "english"
 #: Candidates fetched per unknown word; spelling.correct() chooses among them.
 CANDIDATES_PER_WORD = 12
 #: How many of the head-ranked matches, and of the body-only matches, are ranked in full.
-POOL = 40
+POOL = 30
 #: Body-only matches counted before the total becomes "at least".
 COUNT_LIMIT = 500
 
