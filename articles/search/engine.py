@@ -324,6 +324,8 @@ def _articles_of(articles: QuerySet, vendor_ids: set[int]) -> list[Article]:
     return list(
         articles.filter(vendor__in=vendor_ids)
         .select_related("vendor")
+        # Listed by title and summary only; a body can run to kilobytes.
+        .defer("body")
         .order_by(
             "-show_it_section",
             Case(When(kind=Article.Kind.GUIDE, then=Value(0)), default=Value(1)),
