@@ -23,14 +23,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -39,9 +37,9 @@ from articles import networks, selectors
 from articles.models import Article, IPRange, MailClient, SenderAddress, SenderDomain, Vendor
 from articles.senders import display_domain
 
-from . import spelling, synonyms
+from . import rows, spelling, synonyms
 from .backends import get_backend
-from .backends.base import MARK_END, MARK_START, TextQuery
+from .backends.base import MARK_END, MARK_START, Marks, TextQuery
 from .models import PromotedResult
 from .query import STOP_WORDS, ParsedQuery, clean, parse, tokenise
 
@@ -83,6 +81,10 @@ class SearchFilters:
         if self.client:
             articles = articles.filter(client_sections__mail_client__slug=self.client)
         return articles
+
+    def articles(self) -> QuerySet:
+        """The public articles these filters let through."""
+        return self.apply(Article.objects.public())
 
     def __bool__(self) -> bool:
         return bool(self.vendor or self.kind or self.client)
@@ -199,22 +201,19 @@ def search(query: str, filters: SearchFilters | None = None, page: int = 1) -> S
     )
     if parsed.is_empty:
         return results
-    articles = results.filters.apply(Article.objects.public())
     boost: set[int] = set()
     vendor_articles: list[Article] = []
     if parsed.networks:
-        results.networks = _network_answers(parsed.networks)
+        # Unfiltered, an address lookup needs no queryset: building one costs more than the lookup.
+        within = results.filters.articles() if results.filters else None
+        results.networks, vendor_articles = _network_answers(parsed.networks, within)
         boost = {entry.vendor.pk for answer in results.networks for entry in answer.vendors}
-        vendor_articles = _articles_of(articles, boost)
-        for answer in results.networks:
-            for entry in answer.vendors:
-                entry.guide = next((a for a in vendor_articles if a.vendor_id == entry.vendor.pk), None)
     if parsed.is_sender:
         results.sender = _sender_answer(parsed)
         boost |= {match.vendor.pk for match in results.sender.vendors}
     text_query = _text_query(parsed, results) if parsed.terms else TextQuery(())
     if text_query:
-        _ranked(articles, text_query, parsed, boost, results)
+        _ranked(results.filters.articles(), text_query, parsed, boost, results)
     elif vendor_articles:
         offset = (results.page - 1) * PAGE_SIZE
         results.total = len(vendor_articles)
@@ -267,13 +266,12 @@ def _text_query(parsed: ParsedQuery, results: SearchResults) -> TextQuery:
 def _ranked(
     articles: QuerySet, text_query: TextQuery, parsed: ParsedQuery, boost: set[int], results: SearchResults
 ) -> None:
-    """One page of matching articles, ranked and highlighted, and how many match: two queries.
+    """One page of matching articles, ranked and highlighted, and how many match.
 
-    The backend ranks and counts; then the page's articles are loaded with
-    their highlights, which are computed for those ten only.
+    The backend ranks, counts and highlights the page's articles; then those
+    ten are loaded, without their bodies.
     """
-    backend = get_backend()
-    ranking = backend.ranked(
+    ranking = get_backend().ranked(
         articles,
         text_query,
         promoted=PromotedResult.objects.filter(query=parsed.normalised),
@@ -284,16 +282,16 @@ def _ranked(
     results.total, results.total_is_lower_bound = ranking.total, ranking.at_least
     if not ranking.page:
         return
-    page_articles = (
-        Article.objects.filter(pk__in=[pk for pk, _ in ranking.page])
-        .annotate(**backend.highlights(text_query))
-        .select_related("vendor")
-        .in_bulk()
-    )
-    results.hits = [
-        Hit(page_articles[pk], _title(page_articles[pk]), _snippet(page_articles[pk]), promoted=is_promoted)
-        for pk, is_promoted in ranking.page
-    ]
+    page_articles = rows.articles_by_id(pk for pk, _ in ranking.page)
+    results.hits = []
+    for pk, is_promoted in ranking.page:
+        article, marks = page_articles[pk], ranking.marks.get(pk, _NO_MARKS)
+        results.hits.append(
+            Hit(article, _title(article, marks), _snippet(article, marks), promoted=is_promoted)
+        )
+
+
+_NO_MARKS = Marks(None, None, None)
 
 
 def marked(text: str | None) -> SafeString:
@@ -302,53 +300,31 @@ def marked(text: str | None) -> SafeString:
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308 - escaped above
 
 
-def _title(article: Article) -> SafeString:
+def _title(article: Article, marks: Marks) -> SafeString:
     # The highlighter may have read a title's "<b>" as markup; then the title goes unmarked.
-    marked_title = article.title_marked or ""
+    marked_title = marks.title or ""
     if marked_title.replace(MARK_START, "").replace(MARK_END, "") != article.title:
         return escape(article.title)
     return marked(marked_title)
 
 
-def _snippet(article: Article) -> SafeString:
-    for text in (article.body_marked, article.details_marked):
+def _snippet(article: Article, marks: Marks) -> SafeString:
+    for text in (marks.body, marks.details):
         if text and MARK_START in text:
             return marked(text)
-    return escape(article.summary) if article.summary else marked(article.body_marked)
+    return escape(article.summary) if article.summary else marked(marks.body)
 
 
-def _articles_of(articles: QuerySet, vendor_ids: set[int]) -> list[Article]:
-    """The public articles of these vendors, guides with an IT section first."""
-    if not vendor_ids:
-        return []
-    return list(
-        articles.filter(vendor__in=vendor_ids)
-        .select_related("vendor")
-        # Listed by title and summary only; a body can run to kilobytes.
-        .defer("body")
-        .order_by(
-            "-show_it_section",
-            Case(When(kind=Article.Kind.GUIDE, then=Value(0)), default=Value(1)),
-            "vendor__name",
-            "title",
-        )
-    )
-
-
-def _network_answers(queried: tuple[networks.Network, ...]) -> list[NetworkAnswer]:
-    """Which vendors' ranges cover each network, or lie inside it: one indexed query."""
-    active = IPRange.objects.active()
-    combined = None
-    for network in queried:
-        part = active.covering_network(network)
-        if network.prefixlen < networks.MAX_PREFIX[network.version]:
-            start, end = networks.bounds(network)
-            part = part | active.filter(version=network.version, start__gte=start, start__lte=end)
-        combined = part if combined is None else combined | part
-    ranges = sorted(
-        combined.select_related("vendor").order_by()[:MAX_RANGES],
-        key=lambda r: (r.vendor.name, r.tier != "primary", -r.prefixlen, r.start),
-    )
+def _network_answers(
+    queried: tuple[networks.Network, ...], within: QuerySet | None
+) -> tuple[list[NetworkAnswer], list[Article]]:
+    """Which vendors' ranges cover each network, or lie inside it, and those vendors'
+    public articles (``within`` the filtered ones, if filtered): two indexed queries."""
+    ranges = rows.ranges_for(queried, MAX_RANGES)
+    vendors, vendor_articles = rows.vendors_and_articles({r.vendor_id for r in ranges}, within=within)
+    for ip_range in ranges:
+        ip_range.vendor = vendors[ip_range.vendor_id]
+    ranges.sort(key=lambda r: (r.vendor.name, r.tier != "primary", -r.prefixlen, r.start))
     answers = []
     for network in queried:
         start, end = networks.bounds(network)
@@ -363,9 +339,10 @@ def _network_answers(queried: tuple[networks.Network, ...]) -> list[NetworkAnswe
                 entry.inside.append(ip_range)
             else:
                 continue
+            entry.guide = next((a for a in vendor_articles if a.vendor_id == ip_range.vendor_id), None)
             by_vendor[ip_range.vendor_id] = entry
         answers.append(NetworkAnswer(network=network, vendors=list(by_vendor.values())))
-    return answers
+    return answers, vendor_articles
 
 
 def _sender_answer(parsed: ParsedQuery) -> SenderAnswer:

@@ -8,7 +8,7 @@ the reason, and the matching test skips with that reason, nothing else.
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from articles.models import IPRange, MailClient, SenderAddress, Step, StepList, Vendor
 from articles.search import SearchFilters, autocomplete, search
@@ -265,14 +265,18 @@ def test_a_section_removed_from_an_article_leaves_its_steps_unsearchable(help_ce
 
 # Cost: constant whatever the data.
 
+#: SQLite highlights a page of results in a query of its own: FTS5's highlight() needs its own MATCH.
+HIGHLIGHTS = 1 if connection.vendor == "sqlite" else 0
+
 
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        ("newsletters acme", 4),  # synonyms, spelling candidates, ranking, the page's articles
-        ("550 5.7.1", 3),  # codes are not spell-checked
-        ("192.0.2.10", 2),  # covering ranges, the vendors' articles
-        ("news@globex.example", 5),  # + the vendors sending from it
+        # synonyms, spelling candidates, ranking and highlights, the page's articles
+        ("newsletters acme", 4 + HIGHLIGHTS),
+        ("550 5.7.1", 3 + HIGHLIGHTS),  # codes are not spell-checked
+        ("192.0.2.10", 2),  # covering ranges, the vendors and their articles
+        ("news@globex.example", 5 + HIGHLIGHTS),  # + the vendors sending from it
     ],
 )
 def test_queries_per_search_do_not_grow_with_the_data(

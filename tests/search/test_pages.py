@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog
 from tests.conftest import make_article, make_client
+from tests.search.test_contract import HIGHLIGHTS
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +107,9 @@ def test_reading_an_article_counts_once_per_view_not_in_preview(client, help_cen
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        # filter choices (2), synonyms, spelling candidates, ranking, the page's articles, log
-        ("newsletters acme", 7),
-        # filter choices (2), ranges, vendors' articles, log
+        # filter choices (2), synonyms, spelling candidates, ranking and highlights, the page's articles, log
+        ("newsletters acme", 7 + HIGHLIGHTS),
+        # filter choices (2), ranges, the vendors and their articles, log
         ("192.0.2.10", 5),
         # filter choices (2), ranges, log, most-read
         ("8.8.8.8", 5),

@@ -8,10 +8,9 @@ database finds it:
   IP); matching more of the query's terms (and its exact phrase) anywhere;
   matching more terms in the title, vendor name, summary or section names;
   the database's rank (title weighted over summary over body, steps and
-  facts); title. With how many articles match in all;
-- ``highlights``: the title and the best passages, with matches between
-  ``MARK_START`` and ``MARK_END``, which engine.py escapes and turns into
-  ``<mark>``;
+  facts); title. With how many articles match in all, and the page's
+  highlights: each article's title and best passages, with matches between ``MARK_START`` and ``MARK_END``, which
+  engine.py escapes and turns into ``<mark>``;
 - ``title_prefix`` for autocomplete, ``spelling_candidates`` for typos.
 
 What a backend cannot do is listed in ``known_gaps``, in words; the shared
@@ -21,9 +20,9 @@ reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Expression, QuerySet
+from django.db.models import QuerySet
 
 #: Private-use characters around a highlighted match; query.clean() removes
 #: them from queries and index.py from documents, so they only ever mean this.
@@ -48,6 +47,16 @@ class TextQuery:
 
 
 @dataclass(frozen=True)
+class Marks:
+    """An article's title and best passages in its body and in its details (steps and facts),
+    matches marked; ``details`` may be None where the body has a match."""
+
+    title: str | None
+    body: str | None
+    details: str | None
+
+
+@dataclass(frozen=True)
 class Ranking:
     """One page of matching articles as (id, promoted) pairs, in order, and how many match."""
 
@@ -55,6 +64,8 @@ class Ranking:
     total: int
     #: ``total`` is a lower bound: the backend stopped counting (PostgreSQL, see there).
     at_least: bool = False
+    #: The highlights of each article on the page, by id.
+    marks: dict[int, Marks] = field(default_factory=dict)
 
 
 class SearchBackend:
@@ -72,15 +83,11 @@ class SearchBackend:
         offset: int,
         limit: int,
     ) -> Ranking:
-        """Rank the matches among ``articles`` (public, filtered): one query.
+        """Rank the matches among ``articles`` (public, filtered) and highlight the page's.
 
         ``promoted`` holds the ``PromotedResult`` rows for the query; ``boost``
         the ids of vendors the query named.
         """
-        raise NotImplementedError
-
-    def highlights(self, query: TextQuery) -> dict[str, Expression]:
-        """Annotations ``title_marked``, ``body_marked`` and ``details_marked`` for Article rows."""
         raise NotImplementedError
 
     def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:

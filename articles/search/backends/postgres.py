@@ -9,62 +9,245 @@ stemmed, stop words dropped, and a multi-word synonym ("safe senders") must
 appear as a phrase. Typo candidates come from the ``SearchTerm`` list by
 trigram distance (a GiST index with ``gist_trgm_ops`` answers ``<->``).
 
-Why ranking takes a pool. A full vector runs to several kilobytes and is
-stored out of line (TOAST); reading one costs ~10 µs, so anything computed
-from it for every match of a common word ("spam" in 10,000 articles) costs
-hundreds of milliseconds. The GIN index finds matches without reading them,
-and the small head vector is cheap to read. So every match is ordered by
-what the head vector says (promoted, vendor named, terms matched in the
-title, vendor, summary or sections, then their rank), and the full vector is
-read only for a pool: the best of those, plus articles matching only in
-their body (those with every term first), plus promoted articles. The pool
-is ordered exactly as the contract says. Articles matching only in their
-body are counted up to ``COUNT_LIMIT``; beyond it the total is a lower bound.
+Why ranking takes a pool, and why the pool is bounded. A full vector runs to
+several kilobytes and is stored out of line (TOAST): reading one costs
+~10 µs, so nothing may read the full vector of every match of a common word
+("spam" in 10,000 articles). The GIN indexes find matches without reading
+vectors, and the head vector is stored in the row (migration 0004), so it is
+cheap to read. The pool is:
+
+- the best of the head matches, by how many of the query's terms they match
+  in the head and their rank there. Up to ``HEAD_LIMIT`` of them are ranked,
+  those matching every term first: in a help center of hundreds of articles
+  that is every head match, so the choice is exact; past that, the ones
+  ranked are the first the index finds;
+- matches in the body alone, and those matching every term there;
+- the matching articles of a vendor the query named, and promoted articles.
+
+The pool is then ordered exactly as the contract says, each full vector read
+once, and the page's highlights are made in the same statement, for the
+page's rows only; ts_headline parses every word it is given, so a summary
+with a match is the passage, and the body is parsed only where it has none.
+Matches are counted up to ``COUNT_LIMIT``, the most a reader can page
+through; past it the total says "more than".
 """
 
 from __future__ import annotations
 
-from functools import reduce
+from functools import cache
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Expression, F, Func, QuerySet, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import F, QuerySet
 
 from ..models import SearchDocument, SearchTerm
-from .base import MARK_END, MARK_START, Ranking, SearchBackend, TextQuery
+from .base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
 
 CONFIG = "english"
 #: Candidates fetched per unknown word; spelling.correct() chooses among them.
 CANDIDATES_PER_WORD = 12
-#: How many of the head-ranked matches, and of the body-only matches, are ranked in full.
-POOL = 30
-#: Body-only matches counted before the total becomes "at least".
-COUNT_LIMIT = 500
+#: Head matches ranked per search (see above).
+HEAD_LIMIT = 1000
+#: How many of the head-ranked matches, the body-only ones and a named vendor's are ranked in full.
+POOL = 20
+#: Matches counted before the total becomes "more than": a hundred pages of ten.
+COUNT_LIMIT = 1000
 
-_HEADLINE_OPTIONS = {
-    "start_sel": MARK_START,
-    "stop_sel": MARK_END,
-    "max_words": 28,
-    "min_words": 12,
-    "max_fragments": 2,
-    "fragment_delimiter": " … ",
-}
+_TITLE = (("StartSel", MARK_START), ("StopSel", MARK_END), ("HighlightAll", True))
+_PASSAGES = (
+    ("StartSel", MARK_START),
+    ("StopSel", MARK_END),
+    ("MaxWords", 28),
+    ("MinWords", 12),
+    ("MaxFragments", 2),
+    ("FragmentDelimiter", " … "),
+)
 
 
-def _readable(expression) -> Func:
+@cache
+def _options(options: tuple[tuple[str, object], ...]) -> str:
+    """ts_headline's option string, each value quoted as Django's SearchHeadline quotes it."""
+    return ", ".join(connection.ops.compose_sql(f"{name}=%s", [value]) for name, value in options)
+
+
+def _readable(column: str) -> str:
     """Text without angle brackets, which ts_headline's parser would take for HTML tags."""
-    return Func(expression, Value("<>"), Value("  "), function="translate", output_field=TextField())
+    return f"translate({column}, '<>', '  ')"
 
 
-def _any(texts) -> SearchQuery:
-    queries = (SearchQuery(text, config=CONFIG, search_type="phrase") for text in texts)
-    return reduce(lambda left, right: left | right, queries)
+class _Statement:
+    """SQL written in the order it reads, each part with its values."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list = []
+
+    def add(self, sql: str, *values) -> None:
+        self.parts.append(sql)
+        self.params.extend(values)
 
 
-def _tsquery_sql(count: int) -> str:
-    """``(phraseto_tsquery(%s, %s) || ...)`` for ``count`` (config, text) parameter pairs."""
-    return "(" + " || ".join(["phraseto_tsquery(%s::regconfig, %s)"] * count) + ")"
+def _ranking_statement(
+    articles: QuerySet,
+    query: TextQuery,
+    *,
+    promoted: QuerySet,
+    boosted: list[int],
+    pool: int,
+    count_limit: int,
+    offset: int,
+    limit: int,
+) -> _Statement:
+    """One page of the ranking with its highlights, and the count (see the module's docstring).
+
+    Every name interpolated is this module's own; every value is a parameter.
+    """
+    documents = connection.ops.quote_name(SearchDocument._meta.db_table)
+    groups = [f"g{i}" for i in range(len(query.groups))]
+    several = len(groups) > 1
+    coverage = " + ".join(
+        f"(v.vector @@ q.{name})::int" for name in [*groups, *(["phrase"] if query.phrase else [])]
+    )
+
+    def head_coverage(vector: str) -> str:
+        return " + ".join(f"({vector} @@ q.{name})::int" for name in groups)
+
+    def allowed(column: str) -> str:
+        return f"EXISTS (SELECT 1 FROM allowed al WHERE al.id = {column})"
+
+    def order(table: str) -> str:
+        keys = ["is_promoted DESC", "boosted DESC", "coverage DESC", "head_coverage DESC", "rank DESC"]
+        return ", ".join(f"{table}{key}" for key in [*keys, "title", "article_id"])
+
+    statement = _Statement()
+    add = statement.add
+    # The tsqueries are computed once, in the CTE q. The planner cannot see
+    # into it and so expects few matches, which suits us: it then takes the
+    # GIN indexes (reading no vector) rather than scanning the table and
+    # reading every vector, which it wrongly believes cheaper for a common word.
+    named = [("everything", query.alternatives), *zip(groups, query.groups, strict=True)]
+    if query.phrase:
+        named.append(("phrase", [query.phrase]))
+    add(f"WITH q AS MATERIALIZED (SELECT *, {' && '.join(groups)} AS every_group FROM (SELECT")
+    for position, (name, texts) in enumerate(named):
+        tsquery = " || ".join(["phraseto_tsquery(%s::regconfig, %s)"] * len(texts))
+        add(
+            f"{', ' if position else ''}({tsquery}) AS {name}", *(v for text in texts for v in (CONFIG, text))
+        )
+    add(") AS terms),")
+    allowed_sql, allowed_params = (
+        articles.order_by().values("pk", "vendor_id", "title").query.sql_with_params()
+    )
+    add(f"allowed(id, vendor_id, title) AS NOT MATERIALIZED ({allowed_sql}),", *allowed_params)
+    promoted_sql, promoted_params = promoted.order_by().values("article_id").query.sql_with_params()
+    add(f"promoted(article_id) AS MATERIALIZED ({promoted_sql}),", *promoted_params)
+    # Head matches of every term; then, only if those are too few to fill the pool, of some.
+    add(
+        f"""head_found AS MATERIALIZED (
+            SELECT d.article_id, d.head_vector FROM {documents} d CROSS JOIN q
+            WHERE d.head_vector @@ q.every_group AND {allowed("d.article_id")} LIMIT %s
+        ),""",
+        HEAD_LIMIT,
+    )
+    if several:
+        add(
+            f"""head_more AS MATERIALIZED (
+                SELECT d.article_id, d.head_vector FROM {documents} d CROSS JOIN q
+                WHERE (SELECT count(*) FROM head_found) < %s
+                AND d.head_vector @@ q.everything AND NOT d.head_vector @@ q.every_group
+                AND {allowed("d.article_id")} LIMIT %s
+            ),""",
+            pool,
+            HEAD_LIMIT,
+        )
+    head_rows = "SELECT * FROM head_found" + (" UNION ALL SELECT * FROM head_more" if several else "")
+    add(
+        f"""head AS (
+            SELECT h.article_id FROM ({head_rows}) AS h CROSS JOIN q
+            ORDER BY {head_coverage("h.head_vector")} DESC, ts_rank(h.head_vector, q.everything) DESC
+            LIMIT %s
+        ),
+        found AS MATERIALIZED (
+            SELECT d.article_id, d.head_vector @@ q.everything AS in_head FROM {documents} d CROSS JOIN q
+            WHERE d.search_vector @@ q.everything AND {allowed("d.article_id")} LIMIT %s
+        ),
+        pool(article_id) AS (
+            SELECT article_id FROM head
+            UNION (SELECT article_id FROM found WHERE NOT in_head LIMIT %s)""",
+        pool,
+        count_limit + 1,
+        pool,
+    )
+    if several:
+        # Matches of every term outside the head, among the first HEAD_LIMIT matches of every term.
+        add(
+            f"""UNION (
+                SELECT s.article_id FROM (
+                    SELECT d.article_id, d.head_vector FROM {documents} d CROSS JOIN q
+                    WHERE d.search_vector @@ q.every_group LIMIT %s
+                ) AS s CROSS JOIN q
+                WHERE NOT s.head_vector @@ q.everything AND {allowed("s.article_id")} LIMIT %s
+            )""",
+            HEAD_LIMIT,
+            pool,
+        )
+    add(
+        f"""UNION (
+                SELECT d.article_id FROM {documents} d JOIN allowed al ON al.id = d.article_id CROSS JOIN q
+                WHERE al.vendor_id = ANY(%s::bigint[]) AND d.search_vector @@ q.everything LIMIT %s
+            )
+            UNION SELECT p.article_id FROM promoted p JOIN allowed al ON al.id = p.article_id
+        ),
+        ranked AS (
+            SELECT d.article_id, d.article_id IN (SELECT article_id FROM promoted) AS is_promoted,
+                   COALESCE(al.vendor_id = ANY(%s::bigint[]), false) AS boosted,
+                   {coverage} AS coverage, {head_coverage("d.head_vector")} AS head_coverage,
+                   ts_rank(v.vector, q.everything, 1) AS rank, v.vector @@ q.everything AS matched, al.title
+            FROM pool JOIN allowed al ON al.id = pool.article_id
+            JOIN {documents} d ON d.article_id = pool.article_id CROSS JOIN q
+            -- The full vector, read from TOAST once rather than once per use.
+            CROSS JOIN LATERAL (SELECT d.search_vector || ''::tsvector AS vector OFFSET 0) AS v
+        ),
+        page AS (SELECT * FROM ranked ORDER BY {order("")} LIMIT %s OFFSET %s)""",
+        boosted,
+        pool,
+        boosted,
+        limit,
+        offset,
+    )
+    # Highlights for the page's rows only: passages from the summary when it has a match
+    # (the head-ranked results mostly do), else from the body, else from the details.
+    passages = _options(_PASSAGES)
+    add(
+        f"""SELECT page.article_id, page.is_promoted,
+               (SELECT count(*) FROM found) + (SELECT count(*) FROM ranked WHERE NOT matched) AS total,
+               ts_headline(%s::regconfig, d.title, q.everything, %s) AS title_marked,
+               body.marked,
+               CASE WHEN strpos(body.marked, %s) = 0
+                    THEN ts_headline(%s::regconfig, {_readable("d.details")}, q.everything, %s)
+               END AS details_marked
+        FROM page JOIN {documents} d ON d.article_id = page.article_id CROSS JOIN q
+        CROSS JOIN LATERAL (
+            SELECT ts_headline(%s::regconfig, {_readable("d.summary")}, q.everything, %s) AS marked
+        ) AS summary
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN strpos(summary.marked, %s) > 0 THEN summary.marked
+                        ELSE ts_headline(%s::regconfig, {_readable("d.body")}, q.everything, %s)
+                   END AS marked
+        ) AS body
+        ORDER BY {order("page.")}""",
+        CONFIG,
+        _options(_TITLE),
+        MARK_START,
+        CONFIG,
+        passages,
+        CONFIG,
+        passages,
+        MARK_START,
+        CONFIG,
+        passages,
+    )
+    return statement
 
 
 class PostgresBackend(SearchBackend):
@@ -72,117 +255,29 @@ class PostgresBackend(SearchBackend):
     known_gaps: dict[str, str] = {}
 
     def ranked(self, articles, query, *, promoted, boost, offset, limit) -> Ranking:
-        documents = connection.ops.quote_name(SearchDocument._meta.db_table)
-        allowed_sql, allowed_params = (
-            articles.order_by().values("pk", "vendor_id", "title").query.sql_with_params()
+        count_limit = max(COUNT_LIMIT, offset + limit)
+        statement = _ranking_statement(
+            articles,
+            query,
+            promoted=promoted,
+            boosted=sorted(boost),
+            pool=max(POOL, offset + limit),
+            count_limit=count_limit,
+            offset=offset,
+            limit=limit,
         )
-        promoted_sql, promoted_params = promoted.order_by().values("article_id").query.sql_with_params()
-        # The tsqueries are computed once, in the CTE q. The planner cannot see
-        # into it and so expects few matches, which suits us: it then takes
-        # the GIN index (reading no vector) rather than scanning the table and
-        # reading every vector, which it wrongly believes cheaper for a
-        # common word.
-        columns, q_params = [], []
-        named = [
-            ("everything", query.alternatives),
-            *((f"g{i}", group) for i, group in enumerate(query.groups)),
-        ]
-        if query.phrase:
-            named.append(("phrase", [query.phrase]))
-        for name, texts in named:
-            columns.append(f"{_tsquery_sql(len(texts))} AS {name}")
-            q_params += [value for text in texts for value in (CONFIG, text)]
-        groups = [f"g{i}" for i in range(len(query.groups))]
-        every_group = " && ".join(groups)
-        coverage = " + ".join(
-            f"(d.search_vector @@ q.{name})::int" for name in [*groups, *(["phrase"] if query.phrase else [])]
-        )
-        head_coverage = " + ".join(f"(d.head_vector @@ q.{name})::int" for name in groups)
-        body_only = (
-            f"FROM {documents} d JOIN allowed al ON al.id = d.article_id CROSS JOIN q "
-            "WHERE d.search_vector @@ q.everything AND NOT d.head_vector @@ q.everything"
-        )
-        # Every interpolated name is this module's own; every value is a parameter.
-        sql = f"""
-            WITH q AS MATERIALIZED (
-                SELECT *, {every_group} AS every_group FROM (SELECT {", ".join(columns)}) AS terms
-            ),
-            allowed(id, vendor_id, title) AS NOT MATERIALIZED ({allowed_sql}),
-            promoted(article_id) AS MATERIALIZED ({promoted_sql}),
-            head AS MATERIALIZED (
-                SELECT d.article_id,
-                       d.article_id IN (SELECT id FROM allowed WHERE vendor_id = ANY(%s::bigint[]) OFFSET 0) AS boosted,
-                       {head_coverage} AS head_coverage, ts_rank(d.head_vector, q.everything) AS head_rank
-                FROM {documents} d CROSS JOIN q
-                -- OFFSET 0 keeps this a hash of the allowed ids, built once, rather than a
-                -- lookup per match: thousands of head vectors may match a common word.
-                WHERE d.article_id IN (SELECT id FROM allowed OFFSET 0) AND d.head_vector @@ q.everything
-            ),
-            pool(article_id) AS (
-                (SELECT article_id FROM head ORDER BY boosted DESC, head_coverage DESC, head_rank DESC LIMIT %s)
-                UNION (SELECT d.article_id {body_only} AND d.search_vector @@ q.every_group LIMIT %s)
-                UNION (SELECT d.article_id {body_only} LIMIT %s)
-                UNION (SELECT p.article_id FROM promoted p JOIN allowed al ON al.id = p.article_id)
-            ),
-            body_count AS (SELECT count(*) AS n FROM (SELECT 1 {body_only} LIMIT %s) AS capped),
-            unmatched_promoted AS (
-                SELECT count(*) AS n FROM promoted p JOIN allowed al ON al.id = p.article_id
-                JOIN {documents} d ON d.article_id = p.article_id CROSS JOIN q
-                WHERE NOT d.search_vector @@ q.everything
-            )
-            SELECT d.article_id, d.article_id IN (SELECT article_id FROM promoted) AS is_promoted,
-                   (SELECT count(*) FROM head) + body_count.n + unmatched_promoted.n AS total,
-                   body_count.n >= %s AS at_least
-            FROM pool JOIN {documents} d ON d.article_id = pool.article_id
-            JOIN allowed al ON al.id = d.article_id
-            LEFT JOIN head h ON h.article_id = d.article_id
-            CROSS JOIN q CROSS JOIN body_count CROSS JOIN unmatched_promoted
-            ORDER BY is_promoted DESC, COALESCE(al.vendor_id = ANY(%s::bigint[]), false) DESC, {coverage} DESC,
-                     COALESCE(h.head_coverage, 0) DESC, ts_rank(d.search_vector, q.everything, 1) DESC,
-                     al.title, d.article_id
-            LIMIT %s OFFSET %s
-        """  # noqa: S608
-        boosted = sorted(boost)
-        pool, count_limit = max(POOL, offset + limit), max(COUNT_LIMIT, offset + limit)
-        params = [*q_params, *allowed_params, *promoted_params, boosted, pool, pool, pool, count_limit]
-        params += [count_limit, boosted, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute("\n".join(statement.parts), statement.params)
             rows = cursor.fetchall()
         if not rows:
             return Ranking(page=[], total=0)
+        total = rows[0][2]
         return Ranking(
-            page=[(pk, is_promoted) for pk, is_promoted, _, _ in rows], total=rows[0][2], at_least=rows[0][3]
+            page=[(pk, is_promoted) for pk, is_promoted, *_ in rows],
+            total=min(total, count_limit),
+            at_least=total > count_limit,
+            marks={pk: Marks(title, body, details) for pk, _, _, title, body, details in rows},
         )
-
-    def highlights(self, query: TextQuery) -> dict[str, Expression]:
-        everything = _any(query.alternatives)
-        return {
-            "title_marked": SearchHeadline(
-                "search_document__title",
-                everything,
-                config=CONFIG,
-                highlight_all=True,
-                start_sel=MARK_START,
-                stop_sel=MARK_END,
-            ),
-            "body_marked": SearchHeadline(
-                _readable(
-                    Concat(
-                        "search_document__summary",
-                        Value(" "),
-                        "search_document__body",
-                        output_field=TextField(),
-                    )
-                ),
-                everything,
-                config=CONFIG,
-                **_HEADLINE_OPTIONS,
-            ),
-            "details_marked": SearchHeadline(
-                _readable(F("search_document__details")), everything, config=CONFIG, **_HEADLINE_OPTIONS
-            ),
-        }
 
     def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
         # A raw tsquery of letters and digits only (query.tokenise() guarantees it),
@@ -199,7 +294,7 @@ class PostgresBackend(SearchBackend):
         table = connection.ops.quote_name(SearchTerm._meta.db_table)
         # The table name comes from the model; the words are parameters.
         sql = (
-            f"SELECT w.word, t.term FROM unnest(%s::text[]) AS w(word) "  # noqa: S608
+            f"SELECT w.word, t.term FROM unnest(%s::text[]) AS w(word) "
             f"CROSS JOIN LATERAL (SELECT term FROM {table} ORDER BY term <-> w.word LIMIT %s) AS t"
         )
         found: dict[str, list[str]] = {word: [] for word in words}

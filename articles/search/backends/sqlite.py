@@ -27,7 +27,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
     Window,
@@ -37,7 +36,7 @@ from django.db.models.functions import Coalesce
 
 from ..models import SearchTerm
 from ..query import tokenise
-from .base import MARK_END, MARK_START, Ranking, SearchBackend, TextQuery
+from .base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
 
 FTS_TABLE = "articles_searchdocument_fts"
 # Column weights for bm25, in the table's column order:
@@ -124,24 +123,29 @@ class SQLiteBackend(SearchBackend):
             )
             .values_list("pk", "promoted", "total")[offset : offset + limit]
         )
+        page = [(pk, is_promoted) for pk, is_promoted, _ in rows]
         return Ranking(
-            page=[(pk, is_promoted) for pk, is_promoted, _ in rows], total=rows[0][2] if rows else 0
+            page=page,
+            total=rows[0][2] if rows else 0,
+            marks=self._marks(query, [pk for pk, _ in page]),
         )
 
-    def highlights(self, query: TextQuery) -> dict[str, Expression]:
+    def _marks(self, query: TextQuery, ids: list[int]) -> dict[int, Marks]:
+        """The page's highlights: a second query, as FTS5's highlight() and snippet() need a MATCH."""
         expression = self._everything(query)
+        if not ids or not expression:
+            return {}
         start, end = MARK_START, MARK_END
-        return {
-            "title_marked": _PerArticle(
-                f"highlight({FTS_TABLE}, 0, '{start}', '{end}')", expression, TextField()
-            ),
-            "body_marked": _PerArticle(
-                f"snippet({FTS_TABLE}, 4, '{start}', '{end}', ' … ', 24)", expression, TextField()
-            ),
-            "details_marked": _PerArticle(
-                f"snippet({FTS_TABLE}, 5, '{start}', '{end}', ' … ', 24)", expression, TextField()
-            ),
-        }
+        # The select list is this module's own SQL; the expression and the ids are parameters.
+        sql = (
+            f"SELECT rowid, highlight({FTS_TABLE}, 0, '{start}', '{end}'), "  # noqa: S608
+            f"snippet({FTS_TABLE}, 4, '{start}', '{end}', ' … ', 24), "
+            f"snippet({FTS_TABLE}, 5, '{start}', '{end}', ' … ', 24) "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression, *ids])
+            return {pk: Marks(title, body, details) for pk, title, body, details in cursor.fetchall()}
 
     def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
         phrases = [f'"{word}"' for word in words[:-1]] + [f'"{words[-1]}" *']
