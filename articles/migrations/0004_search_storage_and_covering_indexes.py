@@ -20,8 +20,10 @@ POSTGRESQL_FORWARDS = [
     "ALTER TABLE articles_searchdocument ALTER COLUMN head_vector SET STORAGE MAIN",
     # Rewrites every row under the new settings (the trigger computes the same vectors).
     "UPDATE articles_searchdocument SET indexed_at = indexed_at",
-    'CREATE INDEX iprange_covering_idx ON articles_iprange (version, start) INCLUDE ("end", retired_on, id)',
-    "CREATE INDEX article_public_covering_idx ON articles_article (id) "
+    # Built without locking out writes: a site with a million ranges keeps taking edits.
+    "CREATE INDEX CONCURRENTLY iprange_covering_idx ON articles_iprange "
+    '(version, start) INCLUDE ("end", retired_on, id)',
+    "CREATE INDEX CONCURRENTLY article_public_covering_idx ON articles_article (id) "
     "INCLUDE (status, published_at, vendor_id, kind)",
 ]
 POSTGRESQL_BACKWARDS = [
@@ -42,6 +44,9 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("articles", "0003_vendor_facts_changed_help"),
     ]

@@ -201,11 +201,11 @@ def search(query: str, filters: SearchFilters | None = None, page: int = 1) -> S
     )
     if parsed.is_empty:
         return results
+    # Unfiltered, the reads below need no queryset: building one costs more than an address lookup.
+    within = results.filters.articles() if results.filters else None
     boost: set[int] = set()
     vendor_articles: list[Article] = []
     if parsed.networks:
-        # Unfiltered, an address lookup needs no queryset: building one costs more than the lookup.
-        within = results.filters.articles() if results.filters else None
         results.networks, vendor_articles = _network_answers(parsed.networks, within)
         boost = {entry.vendor.pk for answer in results.networks for entry in answer.vendors}
     if parsed.is_sender:
@@ -213,7 +213,7 @@ def search(query: str, filters: SearchFilters | None = None, page: int = 1) -> S
         boost |= {match.vendor.pk for match in results.sender.vendors}
     text_query = _text_query(parsed, results) if parsed.terms else TextQuery(())
     if text_query:
-        _ranked(results.filters.articles(), text_query, parsed, boost, results)
+        _ranked(within, text_query, parsed, boost, results)
     elif vendor_articles:
         offset = (results.page - 1) * PAGE_SIZE
         results.total = len(vendor_articles)
@@ -264,7 +264,11 @@ def _text_query(parsed: ParsedQuery, results: SearchResults) -> TextQuery:
 
 
 def _ranked(
-    articles: QuerySet, text_query: TextQuery, parsed: ParsedQuery, boost: set[int], results: SearchResults
+    articles: QuerySet | None,
+    text_query: TextQuery,
+    parsed: ParsedQuery,
+    boost: set[int],
+    results: SearchResults,
 ) -> None:
     """One page of matching articles, ranked and highlighted, and how many match.
 

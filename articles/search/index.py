@@ -55,7 +55,7 @@ _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|kbd|mark|samp|small|span|str
 # Words worth correcting a typo towards: a letter, then letters or digits.
 _LEXICON_WORD = re.compile(r"[^\W\d_][^\W_]{2,39}")
 _TEXT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details"]
-_DOCUMENT_FIELDS = [*_TEXT_FIELDS, "indexed_at"]
+_DOCUMENT_FIELDS = [*_TEXT_FIELDS, "public_from", "indexed_at"]
 
 _pending: ContextVar[set[int] | None] = ContextVar("search_index_pending", default=None)
 
@@ -118,6 +118,7 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
                 sections=" · ".join(section.client.name for section in page.sections),
                 body=plain_text(page.body),
                 details=" ".join(steps + facts),
+                public_from=article.published_at if article.status == Article.Status.PUBLISHED else None,
             )
         )
     return documents

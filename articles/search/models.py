@@ -50,6 +50,11 @@ class SearchDocument(models.Model):
     sections = models.TextField(blank=True, help_text="The names of the mail client sections.")
     body = models.TextField(blank=True)
     details = models.TextField(blank=True, help_text="Steps, sender addresses, domains and IP ranges.")
+    public_from = models.DateTimeField(
+        null=True,
+        help_text="The article's publication time if it is published, else empty: from then on "
+        "readers may find it. Lets a search skip the article table when nothing is filtered.",
+    )
     search_vector = SearchVectorField(null=True, editable=False)
     head_vector = SearchVectorField(null=True, editable=False)
     indexed_at = models.DateTimeField(auto_now=True)

@@ -85,6 +85,14 @@ def _read(sql: str, params: list, *selected: _Columns) -> list[tuple[Model | Non
     return found
 
 
+def public(alias: str) -> tuple[str, list]:
+    """``ArticleQuerySet.public()`` (models.py) as SQL on the article table ``alias``, with its values.
+
+    tests/search/test_rows.py holds the two together.
+    """
+    return f"{alias}.status = %s AND {alias}.published_at <= %s", [Article.Status.PUBLISHED, timezone.now()]
+
+
 def _with_vendor(rows) -> list[Article]:
     articles = []
     for article, vendor in rows:
@@ -118,11 +126,7 @@ def vendors_and_articles(
         return {}, []
     ids = sorted(vendor_ids)
     if within is None:
-        # ArticleQuerySet.public() (models.py) written out; tests/search/test_rows.py holds them together.
-        shown, shown_params = (
-            "a.status = %s AND a.published_at <= %s",
-            [Article.Status.PUBLISHED, timezone.now()],
-        )
+        shown, shown_params = public("a")
     else:
         allowed_sql, shown_params = (
             within.filter(vendor__in=ids).order_by().values("pk").query.sql_with_params()

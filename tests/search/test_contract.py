@@ -7,10 +7,13 @@ the reason, and the matching test skips with that reason, nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
-from articles.models import IPRange, MailClient, SenderAddress, Step, StepList, Vendor
+from articles.models import Article, IPRange, MailClient, SenderAddress, Step, StepList, Vendor
 from articles.search import SearchFilters, autocomplete, search
 from articles.search.index import plain_text
 from articles.search.models import PromotedResult, SearchDocument, Synonym
@@ -70,6 +73,21 @@ def test_steps_and_sender_facts_are_searchable(help_center):
 
 def test_drafts_and_future_articles_are_never_found(help_center):
     assert search("plumbus").total == 0
+    assert search("plumbus", SearchFilters(kind="guide")).total == 0
+
+
+def test_an_article_is_found_from_when_it_is_published_until_it_is_withdrawn(acme):
+    article = make_article(acme, "walrus", body="walrus", published=False)
+    assert search("walrus").total == 0
+    article.status, article.published_at = Article.Status.PUBLISHED, timezone.now() + dt.timedelta(hours=1)
+    article.save()
+    assert search("walrus").total == 0  # scheduled
+    article.published_at = timezone.now() - dt.timedelta(minutes=1)
+    article.save()
+    assert slugs("walrus") == ["acme/walrus"]
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert search("walrus").total == 0
 
 
 # Synonyms and typos.

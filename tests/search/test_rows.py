@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import ipaddress
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from articles.models import Article, IPRange
 from articles.search import SearchFilters, rows
+from articles.search.models import SearchDocument
 from tests.conftest import make_article, make_client, make_range, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +91,14 @@ def test_ranges_inside_a_queried_network_are_found_and_loaded_whole(acme):
 
 def test_ranges_stop_at_the_limit(acme):
     assert len(rows.ranges_for(_networks("0.0.0.0/0"), 1)) == 1
+
+
+def test_migration_0005_fills_public_from_for_existing_documents(articles):
+    migration = importlib.import_module("articles.migrations.0005_search_document_public_from")
+    fill_public_from = migration.fill_public_from
+    SearchDocument.objects.update(public_from=None)
+    fill_public_from(apps, None)
+    public_from = dict(SearchDocument.objects.values_list("article__slug", "public_from"))
+    assert public_from["guide"] == articles["guide"].published_at
+    assert public_from["scheduled"] == articles["scheduled"].published_at  # a search compares it with now
+    assert public_from["draft"] is None

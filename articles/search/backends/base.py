@@ -75,7 +75,7 @@ class SearchBackend:
 
     def ranked(
         self,
-        articles: QuerySet,
+        articles: QuerySet | None,
         query: TextQuery,
         *,
         promoted: QuerySet,
@@ -83,7 +83,8 @@ class SearchBackend:
         offset: int,
         limit: int,
     ) -> Ranking:
-        """Rank the matches among ``articles`` (public, filtered) and highlight the page's.
+        """Rank the matches among ``articles`` (public, filtered; None: every public
+        article) and highlight the page's.
 
         ``promoted`` holds the ``PromotedResult`` rows for the query; ``boost``
         the ids of vendors the query named.

@@ -39,7 +39,11 @@ from functools import cache
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
+from articles.models import Article
+
+from .. import rows
 from ..models import SearchDocument, SearchTerm
 from .base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
 
@@ -49,7 +53,7 @@ CANDIDATES_PER_WORD = 12
 #: Head matches ranked per search (see above).
 HEAD_LIMIT = 1000
 #: How many of the head-ranked matches, the body-only ones and a named vendor's are ranked in full.
-POOL = 20
+POOL = 30
 #: Matches counted before the total becomes "more than": a hundred pages of ten.
 COUNT_LIMIT = 1000
 
@@ -88,7 +92,7 @@ class _Statement:
 
 
 def _ranking_statement(
-    articles: QuerySet,
+    articles: QuerySet | None,
     query: TextQuery,
     *,
     promoted: QuerySet,
@@ -102,7 +106,8 @@ def _ranking_statement(
 
     Every name interpolated is this module's own; every value is a parameter.
     """
-    documents = connection.ops.quote_name(SearchDocument._meta.db_table)
+    quote = connection.ops.quote_name
+    documents = quote(SearchDocument._meta.db_table)
     groups = [f"g{i}" for i in range(len(query.groups))]
     several = len(groups) > 1
     coverage = " + ".join(
@@ -112,8 +117,12 @@ def _ranking_statement(
     def head_coverage(vector: str) -> str:
         return " + ".join(f"({vector} @@ q.{name})::int" for name in groups)
 
-    def allowed(column: str) -> str:
-        return f"EXISTS (SELECT 1 FROM allowed al WHERE al.id = {column})"
+    def visible(document: str) -> str:
+        # Unfiltered, the document says whether readers may see its article; filtered, ask
+        # the filtered articles (an index probe each, answered by article_public_covering_idx).
+        if articles is None:
+            return f"{document}.public_from <= q.now"
+        return f"EXISTS (SELECT 1 FROM allowed al WHERE al.id = {document}.article_id)"
 
     def order(table: str) -> str:
         keys = ["is_promoted DESC", "boosted DESC", "coverage DESC", "head_coverage DESC", "rank DESC"]
@@ -129,15 +138,19 @@ def _ranking_statement(
     if query.phrase:
         named.append(("phrase", [query.phrase]))
     add(f"WITH q AS MATERIALIZED (SELECT *, {' && '.join(groups)} AS every_group FROM (SELECT")
-    for position, (name, texts) in enumerate(named):
+    for name, texts in named:
         tsquery = " || ".join(["phraseto_tsquery(%s::regconfig, %s)"] * len(texts))
-        add(
-            f"{', ' if position else ''}({tsquery}) AS {name}", *(v for text in texts for v in (CONFIG, text))
+        add(f"({tsquery}) AS {name},", *(v for text in texts for v in (CONFIG, text)))
+    add("%s::timestamptz AS now) AS terms),", timezone.now())
+    if articles is None:
+        public_sql, allowed_params = rows.public("a")
+        allowed_sql = (
+            f"SELECT a.id, a.vendor_id, a.title FROM {quote(Article._meta.db_table)} a WHERE {public_sql}"
         )
-    add(") AS terms),")
-    allowed_sql, allowed_params = (
-        articles.order_by().values("pk", "vendor_id", "title").query.sql_with_params()
-    )
+    else:
+        allowed_sql, allowed_params = (
+            articles.order_by().values("pk", "vendor_id", "title").query.sql_with_params()
+        )
     add(f"allowed(id, vendor_id, title) AS NOT MATERIALIZED ({allowed_sql}),", *allowed_params)
     promoted_sql, promoted_params = promoted.order_by().values("article_id").query.sql_with_params()
     add(f"promoted(article_id) AS MATERIALIZED ({promoted_sql}),", *promoted_params)
@@ -145,7 +158,7 @@ def _ranking_statement(
     add(
         f"""head_found AS MATERIALIZED (
             SELECT d.article_id, d.head_vector FROM {documents} d CROSS JOIN q
-            WHERE d.head_vector @@ q.every_group AND {allowed("d.article_id")} LIMIT %s
+            WHERE d.head_vector @@ q.every_group AND {visible("d")} LIMIT %s
         ),""",
         HEAD_LIMIT,
     )
@@ -155,7 +168,7 @@ def _ranking_statement(
                 SELECT d.article_id, d.head_vector FROM {documents} d CROSS JOIN q
                 WHERE (SELECT count(*) FROM head_found) < %s
                 AND d.head_vector @@ q.everything AND NOT d.head_vector @@ q.every_group
-                AND {allowed("d.article_id")} LIMIT %s
+                AND {visible("d")} LIMIT %s
             ),""",
             pool,
             HEAD_LIMIT,
@@ -164,16 +177,17 @@ def _ranking_statement(
     add(
         f"""head AS (
             SELECT h.article_id FROM ({head_rows}) AS h CROSS JOIN q
-            ORDER BY {head_coverage("h.head_vector")} DESC, ts_rank(h.head_vector, q.everything) DESC
+            ORDER BY {head_coverage("h.head_vector")} DESC, ts_rank(h.head_vector, q.everything) DESC,
+                     h.article_id
             LIMIT %s
         ),
         found AS MATERIALIZED (
             SELECT d.article_id, d.head_vector @@ q.everything AS in_head FROM {documents} d CROSS JOIN q
-            WHERE d.search_vector @@ q.everything AND {allowed("d.article_id")} LIMIT %s
+            WHERE d.search_vector @@ q.everything AND {visible("d")} LIMIT %s
         ),
         pool(article_id) AS (
             SELECT article_id FROM head
-            UNION (SELECT article_id FROM found WHERE NOT in_head LIMIT %s)""",
+            UNION (SELECT article_id FROM found WHERE NOT in_head ORDER BY article_id LIMIT %s)""",
         pool,
         count_limit + 1,
         pool,
@@ -184,17 +198,23 @@ def _ranking_statement(
             f"""UNION (
                 SELECT s.article_id FROM (
                     SELECT d.article_id, d.head_vector FROM {documents} d CROSS JOIN q
-                    WHERE d.search_vector @@ q.every_group LIMIT %s
+                    WHERE d.search_vector @@ q.every_group AND {visible("d")} LIMIT %s
                 ) AS s CROSS JOIN q
-                WHERE NOT s.head_vector @@ q.everything AND {allowed("s.article_id")} LIMIT %s
+                WHERE NOT s.head_vector @@ q.everything ORDER BY s.article_id LIMIT %s
             )""",
             HEAD_LIMIT,
             pool,
         )
+    # A named vendor's matches come first, so its best must be in the pool: ranked as the
+    # contract says (a vendor's articles are few, so reading their full vectors is cheap).
+    full_coverage = coverage.replace("v.vector", "d.search_vector")
     add(
         f"""UNION (
                 SELECT d.article_id FROM {documents} d JOIN allowed al ON al.id = d.article_id CROSS JOIN q
-                WHERE al.vendor_id = ANY(%s::bigint[]) AND d.search_vector @@ q.everything LIMIT %s
+                WHERE al.vendor_id = ANY(%s::bigint[]) AND d.search_vector @@ q.everything
+                ORDER BY {full_coverage} DESC, {head_coverage("d.head_vector")} DESC,
+                         ts_rank(d.search_vector, q.everything, 1) DESC, al.title, d.article_id
+                LIMIT %s
             )
             UNION SELECT p.article_id FROM promoted p JOIN allowed al ON al.id = p.article_id
         ),

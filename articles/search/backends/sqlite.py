@@ -34,6 +34,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from articles.models import Article
+
 from ..models import SearchTerm
 from ..query import tokenise
 from .base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
@@ -96,6 +98,8 @@ class SQLiteBackend(SearchBackend):
         return " OR ".join(p for p in (_any(group) for group in query.groups) if p)
 
     def ranked(self, articles, query, *, promoted, boost, offset, limit) -> Ranking:
+        if articles is None:
+            articles = Article.objects.public()
         everything = self._everything(query)
         matching = Q(pk__in=RawSQL(_MATCHING, [everything])) if everything else Q(pk__in=[])  # noqa: S611
         groups = [_any(group) for group in query.groups]
