@@ -69,6 +69,24 @@ def test_the_named_vendors_best_match_comes_first_whatever_the_pool(help_center,
     assert {hit.article.vendor for hit in results.hits} == {acme}
 
 
+def test_every_match_counted_is_on_exactly_one_page(help_center, acme, monkeypatch):
+    # The first pool's worth in the contract's order, then the rest in the head's. Body
+    # matches made later are shorter, so rank higher: a larger pool would put them first.
+    for number in range(5):
+        make_article(acme, f"otter-title-{number}", title=f"Otter {number}")
+        make_article(acme, f"otter-summary-{number}", title=f"Notes {number}", summary="An otter.")
+    for number in range(30):
+        make_article(
+            acme, f"otter-body-{number}", title=f"Notes {number}", body="otter " + "filler " * (30 - number)
+        )
+    monkeypatch.setattr(postgres, "POOL", 4)
+    pages = [search("otter", page=page) for page in (1, 2, 3, 4)]
+    shown = [hit.article.slug for page in pages for hit in page.hits]
+    assert pages[0].total == 40 and len(shown) == len(set(shown)) == 40
+    kinds = [slug.rsplit("-", 1)[0] for slug in shown]
+    assert kinds == ["otter-title"] * 5 + ["otter-summary"] * 5 + ["otter-body"] * 30
+
+
 def test_the_first_three_pages_rank_one_pool(help_center, acme):
     for number in range(30):
         make_article(acme, f"otter-{number}", title=f"Notes {number}", body="otter " * (number % 4 + 1))

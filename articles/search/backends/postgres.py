@@ -25,11 +25,13 @@ cheap to read. The pool is:
 - the matching articles of a vendor the query named, and promoted articles.
 
 The pool is then ordered exactly as the contract says, each full vector read
-once, and the page's highlights are made in the same statement, for the
-page's rows only; ts_headline parses every word it is given, so a summary
-with a match is the passage, and the body is parsed only where it has none.
-Matches are counted up to ``COUNT_LIMIT``, the most a reader can page
-through; past it the total says "more than".
+once, and its first ``POOL`` fill the first three pages; past them, the other
+matches follow in the order their head vectors give, so that paging shows
+every article counted exactly once. Matches are counted up to
+``COUNT_LIMIT``, the most a reader can page through; past it the total says
+"more than". The page's highlights are made in the same statement, for the
+page's rows only: ts_headline parses every word it is given, so a summary
+with a match gives the passage, and the body is parsed only where it has none.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ CONFIG = "english"
 CANDIDATES_PER_WORD = 12
 #: Head matches ranked per search (see above).
 HEAD_LIMIT = 1000
-#: How many of the head-ranked matches, the body-only ones and a named vendor's are ranked in full.
+#: How many of the head-ranked matches, the body-only ones and a named vendor's are ranked in full;
+#: the first POOL of the ranking fill the first pages.
 POOL = 30
 #: Matches counted before the total becomes "more than": a hundred pages of ten.
 COUNT_LIMIT = 1000
@@ -77,6 +80,10 @@ def _options(options: tuple[tuple[str, object], ...]) -> str:
 def _readable(column: str) -> str:
     """Text without angle brackets, which ts_headline's parser would take for HTML tags."""
     return f"translate({column}, '<>', '  ')"
+
+
+#: The contract's order (base.py), over the columns of the CTE ``ranked``.
+_ORDER = "is_promoted DESC, boosted DESC, coverage DESC, head_coverage DESC, rank DESC, title, article_id"
 
 
 class _Statement:
@@ -123,10 +130,6 @@ def _ranking_statement(
         if articles is None:
             return f"{document}.public_from <= q.now"
         return f"EXISTS (SELECT 1 FROM allowed al WHERE al.id = {document}.article_id)"
-
-    def order(table: str) -> str:
-        keys = ["is_promoted DESC", "boosted DESC", "coverage DESC", "head_coverage DESC", "rank DESC"]
-        return ", ".join(f"{table}{key}" for key in [*keys, "title", "article_id"])
 
     statement = _Statement()
     add = statement.add
@@ -228,10 +231,36 @@ def _ranking_statement(
             -- The full vector, read from TOAST once rather than once per use.
             CROSS JOIN LATERAL (SELECT d.search_vector || ''::tsvector AS vector OFFSET 0) AS v
         ),
-        page AS (SELECT * FROM ranked ORDER BY {order("")} LIMIT %s OFFSET %s)""",
+        ranked_order AS (
+            SELECT article_id, is_promoted, row_number() OVER (ORDER BY {_ORDER}) AS position FROM ranked
+        ),
+        ordered AS (
+            SELECT article_id, is_promoted, 0 AS part, position FROM ranked_order WHERE position <= %s""",
         boosted,
         pool,
         boosted,
+        pool,
+    )
+    if offset + limit > pool:
+        # Past the first pool's worth, the other matches follow in the order their head
+        # gives them, so every article counted appears on exactly one page.
+        add(
+            f"""UNION ALL
+            SELECT c.article_id, c.article_id IN (SELECT article_id FROM promoted), 1, row_number() OVER (
+                ORDER BY COALESCE(al.vendor_id = ANY(%s::bigint[]), false) DESC,
+                         (d.head_vector @@ q.everything) DESC, {head_coverage("d.head_vector")} DESC,
+                         ts_rank(d.head_vector, q.everything) DESC, c.article_id
+            )
+            FROM (SELECT article_id FROM found UNION SELECT article_id FROM ranked) AS c
+            JOIN {documents} d ON d.article_id = c.article_id JOIN allowed al ON al.id = c.article_id
+            CROSS JOIN q
+            WHERE c.article_id NOT IN (SELECT article_id FROM ranked_order WHERE position <= %s)""",
+            boosted,
+            pool,
+        )
+    add(
+        """),
+        page AS (SELECT * FROM ordered ORDER BY part, position LIMIT %s OFFSET %s)""",
         limit,
         offset,
     )
@@ -255,7 +284,7 @@ def _ranking_statement(
                         ELSE ts_headline(%s::regconfig, {_readable("d.body")}, q.everything, %s)
                    END AS marked
         ) AS body
-        ORDER BY {order("page.")}""",
+        ORDER BY page.part, page.position""",
         CONFIG,
         _options(_TITLE),
         MARK_START,
@@ -281,7 +310,7 @@ class PostgresBackend(SearchBackend):
             query,
             promoted=promoted,
             boosted=sorted(boost),
-            pool=max(POOL, offset + limit),
+            pool=POOL,
             count_limit=count_limit,
             offset=offset,
             limit=limit,
