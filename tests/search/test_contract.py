@@ -140,6 +140,16 @@ def test_matches_are_highlighted_and_everything_else_is_escaped(help_center):
     assert "<script>" not in hit.snippet and "&amp;" in hit.snippet and "<mark>" in hit.snippet
 
 
+def test_a_passage_from_inside_the_text_says_so_and_a_whole_one_does_not(help_center):
+    words = " ".join(f"word{number}" for number in range(60))
+    make_article(None, "long", title="Long notes", summary="", body=f"{words} narwhal {words}.")
+    make_article(None, "short", title="Short notes", summary="All about the beluga.")
+    middle = search("narwhal").hits[0].snippet
+    assert middle.startswith("…") and middle.endswith("…") and "<mark>narwhal</mark>" in middle
+    whole = search("beluga").hits[0].snippet
+    assert "beluga" in whole and "…" not in whole
+
+
 # IP addresses and ranges.
 
 

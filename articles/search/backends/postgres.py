@@ -77,6 +77,27 @@ def _options(options: tuple[tuple[str, object], ...]) -> str:
     return ", ".join(connection.ops.compose_sql(f"{name}=%s", [value]) for name, value in options)
 
 
+def _excerpt(passage: str) -> str:
+    """The LATERAL ``passage``'s marked text, with "…" where it starts or ends inside its source
+    (as SQLite's snippet() has). ts_headline trims stop words and punctuation off a passage's
+    edges, so a passage is taken to reach an edge if what it left out there is under 40
+    characters with no word the index keeps. The marks are U+E000 and U+E001 (base.py)."""
+    source, marked = f"{passage}.source", f"{passage}.marked"
+    unmarked = f"translate({marked}, chr({ord(MARK_START)}) || chr({ord(MARK_END)}), '')"
+    first, last = f"split_part({unmarked}, ' … ', 1)", f"split_part({unmarked}, ' … ', -1)"
+    before = f"left({source}, strpos({source}, {first}) - 1)"
+    after = f"substr({source}, strpos({source}, {last}) + length({last}))"
+
+    def left_out(text: str) -> str:
+        return f"(length({text}) < 40 AND to_tsvector('{CONFIG}', {text}) = ''::tsvector)"
+
+    return (
+        f"CASE WHEN strpos({source}, {first}) > 0 AND {left_out(before)} THEN '' ELSE '… ' END"
+        f" || {marked} || CASE WHEN strpos({source}, {last}) > 0 AND {left_out(after)} THEN '' ELSE ' …' END"
+        f" AS {passage}_marked"
+    )
+
+
 def _readable(column: str) -> str:
     """Text without angle brackets, which ts_headline's parser would take for HTML tags."""
     return f"translate({column}, '<>', '  ')"
@@ -271,25 +292,29 @@ def _ranking_statement(
         f"""SELECT page.article_id, page.is_promoted,
                (SELECT count(*) FROM found) + (SELECT count(*) FROM ranked WHERE NOT matched) AS total,
                ts_headline(%s::regconfig, d.title, q.everything, %s) AS title_marked,
-               body.marked,
-               CASE WHEN strpos(body.marked, %s) = 0
-                    THEN ts_headline(%s::regconfig, {_readable("d.details")}, q.everything, %s)
-               END AS details_marked
+               {_excerpt("body")}, {_excerpt("details")}
         FROM page JOIN {documents} d ON d.article_id = page.article_id CROSS JOIN q
         CROSS JOIN LATERAL (
             SELECT ts_headline(%s::regconfig, {_readable("d.summary")}, q.everything, %s) AS marked
         ) AS summary
         CROSS JOIN LATERAL (
-            SELECT CASE WHEN strpos(summary.marked, %s) > 0 THEN summary.marked
-                        ELSE ts_headline(%s::regconfig, {_readable("d.body")}, q.everything, %s)
-                   END AS marked
+            SELECT CASE WHEN strpos(summary.marked, %s) > 0 THEN {_readable("d.summary")}
+                        ELSE {_readable("d.body")} END AS source,
+                   CASE WHEN strpos(summary.marked, %s) > 0 THEN summary.marked
+                        ELSE ts_headline(%s::regconfig, {_readable("d.body")}, q.everything, %s) END AS marked
         ) AS body
+        CROSS JOIN LATERAL (
+            SELECT {_readable("d.details")} AS source,
+                   CASE WHEN strpos(body.marked, %s) = 0
+                        THEN ts_headline(%s::regconfig, {_readable("d.details")}, q.everything, %s) END AS marked
+        ) AS details
         ORDER BY page.part, page.position""",
         CONFIG,
         _options(_TITLE),
-        MARK_START,
         CONFIG,
         passages,
+        MARK_START,
+        MARK_START,
         CONFIG,
         passages,
         MARK_START,
