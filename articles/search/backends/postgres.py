@@ -287,6 +287,8 @@ def _ranking_statement(
     )
     # Highlights for the page's rows only: passages from the summary when it has a match
     # (the head-ranked results mostly do), else from the body, else from the details.
+    # OFFSET 0 keeps each LATERAL a subquery computed once per row: flattened into the
+    # outer query, every use of its passage would run ts_headline again.
     passages = _options(_PASSAGES)
     add(
         f"""SELECT page.article_id, page.is_promoted,
@@ -295,18 +297,20 @@ def _ranking_statement(
                {_excerpt("body")}, {_excerpt("details")}
         FROM page JOIN {documents} d ON d.article_id = page.article_id CROSS JOIN q
         CROSS JOIN LATERAL (
-            SELECT ts_headline(%s::regconfig, {_readable("d.summary")}, q.everything, %s) AS marked
+            SELECT ts_headline(%s::regconfig, {_readable("d.summary")}, q.everything, %s) AS marked OFFSET 0
         ) AS summary
         CROSS JOIN LATERAL (
             SELECT CASE WHEN strpos(summary.marked, %s) > 0 THEN {_readable("d.summary")}
                         ELSE {_readable("d.body")} END AS source,
                    CASE WHEN strpos(summary.marked, %s) > 0 THEN summary.marked
                         ELSE ts_headline(%s::regconfig, {_readable("d.body")}, q.everything, %s) END AS marked
+            OFFSET 0
         ) AS body
         CROSS JOIN LATERAL (
             SELECT {_readable("d.details")} AS source,
                    CASE WHEN strpos(body.marked, %s) = 0
                         THEN ts_headline(%s::regconfig, {_readable("d.details")}, q.everything, %s) END AS marked
+            OFFSET 0
         ) AS details
         ORDER BY page.part, page.position""",
         CONFIG,
