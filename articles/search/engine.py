@@ -329,6 +329,10 @@ def _network_answers(
     for ip_range in ranges:
         ip_range.vendor = vendors[ip_range.vendor_id]
     ranges.sort(key=lambda r: (r.vendor.name, r.tier != "primary", -r.prefixlen, r.start))
+    # Each vendor's guide: its first article, as they come guides with an IT section first.
+    guides: dict[int, Article] = {}
+    for article in vendor_articles:
+        guides.setdefault(article.vendor_id, article)
     answers = []
     for network in queried:
         start, end = networks.bounds(network)
@@ -336,14 +340,15 @@ def _network_answers(
         for ip_range in ranges:
             if ip_range.version != network.version:
                 continue
-            entry = by_vendor.get(ip_range.vendor_id) or VendorRanges(vendor=ip_range.vendor)
+            entry = by_vendor.get(ip_range.vendor_id) or VendorRanges(
+                vendor=ip_range.vendor, guide=guides.get(ip_range.vendor_id)
+            )
             if ip_range.start <= start and ip_range.end >= end:
                 entry.covering.append(ip_range)
             elif start <= ip_range.start <= end:
                 entry.inside.append(ip_range)
             else:
                 continue
-            entry.guide = next((a for a in vendor_articles if a.vendor_id == ip_range.vendor_id), None)
             by_vendor[ip_range.vendor_id] = entry
         answers.append(NetworkAnswer(network=network, vendors=list(by_vendor.values())))
     return answers, vendor_articles

@@ -140,16 +140,11 @@ def vendors_and_articles(
     )
     vendors: dict[int, Vendor] = {}
     listed = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*shown_params, *ids, Article.Kind.GUIDE])
-        for row in cursor.fetchall():
-            vendor_values, article_values = row[: len(_VENDOR.names)], row[len(_VENDOR.names) :]
-            if vendor_values[0] not in vendors:
-                vendors[vendor_values[0]] = _VENDOR.instance(vendor_values)
-            if article_values[0] is not None:
-                article = _ARTICLE.instance(article_values)
-                article.vendor = vendors[vendor_values[0]]
-                listed.append(article)
+    for vendor, article in _read(sql, [*shown_params, *ids, Article.Kind.GUIDE], _VENDOR, _ARTICLE):
+        vendor = vendors.setdefault(vendor.pk, vendor)
+        if article is not None:
+            article.vendor = vendor
+            listed.append(article)
     return vendors, listed
 
 

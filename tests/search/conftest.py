@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, SenderAddress, SenderDomain
 from articles.search.backends import get_backend
 from tests.conftest import make_article, make_client, make_range, make_vendor
+
+#: SQLite highlights a page of results in a query of its own: FTS5's highlight() needs its own MATCH.
+HIGHLIGHTS = 1 if connection.vendor == "sqlite" else 0
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, IPRange, MailClient, SenderAddress, Step, StepList, Vendor
@@ -18,6 +18,7 @@ from articles.search import SearchFilters, autocomplete, search
 from articles.search.index import plain_text
 from articles.search.models import PromotedResult, SearchDocument, Synonym
 from tests.conftest import make_article, make_range
+from tests.search.conftest import HIGHLIGHTS
 
 pytestmark = pytest.mark.django_db
 
@@ -292,9 +293,6 @@ def test_a_section_removed_from_an_article_leaves_its_steps_unsearchable(help_ce
 
 
 # Cost: constant whatever the data.
-
-#: SQLite highlights a page of results in a query of its own: FTS5's highlight() needs its own MATCH.
-HIGHLIGHTS = 1 if connection.vendor == "sqlite" else 0
 
 
 @pytest.mark.parametrize(

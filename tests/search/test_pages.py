@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog
 from tests.conftest import make_article, make_client
-from tests.search.test_contract import HIGHLIGHTS
+from tests.search.conftest import HIGHLIGHTS
 
 pytestmark = pytest.mark.django_db
 

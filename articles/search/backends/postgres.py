@@ -297,12 +297,16 @@ def _ranking_statement(
                {_excerpt("body")}, {_excerpt("details")}
         FROM page JOIN {documents} d ON d.article_id = page.article_id CROSS JOIN q
         CROSS JOIN LATERAL (
-            SELECT ts_headline(%s::regconfig, {_readable("d.summary")}, q.everything, %s) AS marked OFFSET 0
+            SELECT headline.marked, strpos(headline.marked, %s) > 0 AS matched
+            FROM (
+                SELECT ts_headline(%s::regconfig, {_readable("d.summary")}, q.everything, %s) AS marked OFFSET 0
+            ) AS headline
+            OFFSET 0
         ) AS summary
         CROSS JOIN LATERAL (
-            SELECT CASE WHEN strpos(summary.marked, %s) > 0 THEN {_readable("d.summary")}
-                        ELSE {_readable("d.body")} END AS source,
-                   CASE WHEN strpos(summary.marked, %s) > 0 THEN summary.marked
+            SELECT CASE WHEN summary.matched THEN {_readable("d.summary")} ELSE {_readable("d.body")} END
+                       AS source,
+                   CASE WHEN summary.matched THEN summary.marked
                         ELSE ts_headline(%s::regconfig, {_readable("d.body")}, q.everything, %s) END AS marked
             OFFSET 0
         ) AS body
@@ -315,10 +319,9 @@ def _ranking_statement(
         ORDER BY page.part, page.position""",
         CONFIG,
         _options(_TITLE),
+        MARK_START,
         CONFIG,
         passages,
-        MARK_START,
-        MARK_START,
         CONFIG,
         passages,
         MARK_START,
