@@ -3,15 +3,17 @@ segment used here is listed in ``models.RESERVED_SLUGS``."""
 
 from django.urls import path
 
-from . import downloads, views
+from articles import views
+from articles.downloads import views as downloads
+from articles.search import views as search_views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
-    path("search/suggest/", views.search_suggest, name="search_suggest"),
-    path("search/click/", views.search_click, name="search_click"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.search_suggest, name="search_suggest"),
+    path("search/click/", search_views.search_click, name="search_click"),
     path("help/<slug:article>/", views.general_article, name="general_article"),
     # Downloads for IT (downloads.py): before the vendor and article patterns.
     path("allowlist.txt", downloads.all_ranges_txt, name="all_allowlist_txt"),

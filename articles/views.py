@@ -1,18 +1,17 @@
-"""Public pages: home, vendor hub, article, search, robots.txt."""
+"""Public pages: home, vendor hub, article, robots.txt, the 404 page and the admin's Markdown preview."""
 
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from . import selectors
-from .models import Article, Vendor
-from .rendering import markdownify_preview
-from .search import SearchFilters, analytics, autocomplete, engine
-from .search import search as run_search
+from articles.content import selectors
+from articles.content.models import Article
+from articles.content.rendering import markdownify_preview
+from articles.facts.models import Vendor
+from articles.search import analytics
 
 
 @require_safe
@@ -69,59 +68,6 @@ def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpRespo
 def general_article(request: HttpRequest, article: str) -> HttpResponse:
     article_obj = get_object_or_404(Article.objects.public(), vendor__isnull=True, slug=article)
     return render_article(request, article_obj)
-
-
-@require_safe
-def search(request: HttpRequest) -> HttpResponse:
-    """The results page: /search/?q=…&vendor=…&kind=…&client=…&page=…, shareable as it is."""
-    page = request.GET.get("page", "1")
-    results = run_search(
-        request.GET.get("q", ""),
-        SearchFilters.from_params(request.GET),
-        int(page) if _is_number(page, digits=5) else 1,
-    )
-    log = analytics.log_search(results)
-    return render(
-        request,
-        "articles/search.html",
-        {
-            "results": results,
-            "query": results.query.text,
-            "click_token": analytics.click_token(log) if log else "",
-            "popular": analytics.most_read() if not results.answered and not results.past_the_end else [],
-            **engine.filter_choices(),
-        },
-    )
-
-
-@require_safe
-def search_suggest(request: HttpRequest) -> JsonResponse:
-    """Autocomplete for the search box: a few articles whose titles start with what is typed."""
-    suggestions = autocomplete(request.GET.get("q", ""))
-    return JsonResponse(
-        {"suggestions": [{"title": s.title, "url": s.url, "meta": s.meta} for s in suggestions]}
-    )
-
-
-def _is_number(text: str, *, digits: int) -> bool:
-    # ASCII only: "²".isdigit() is true, and int("²") raises.
-    return text.isascii() and text.isdigit() and len(text) <= digits
-
-
-# A click only adds to an anonymous counter of a signed, recent search, so a
-# forged one can skew a statistic and nothing else; sendBeacon() sends no CSRF header.
-@csrf_exempt
-@require_POST
-def search_click(request: HttpRequest) -> HttpResponse:
-    """Which result a reader opened, sent by search.js as they follow the link."""
-    article = request.POST.get("article", "")
-    position = request.POST.get("position", "")
-    if not (_is_number(article, digits=18) and _is_number(position, digits=5)):
-        return HttpResponseBadRequest("article and position must be numbers")
-    analytics.record_click(
-        token=request.POST.get("token", ""), article_id=int(article), position=int(position)
-    )
-    return HttpResponse(status=204)
 
 
 @require_safe

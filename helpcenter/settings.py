@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "articles.middleware.OldSlugRedirectMiddleware",
+    "articles.content.redirects.OldSlugRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -151,7 +151,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Markdown preview in the admin goes through our own sanitising renderer, at a
 # URL under /admin/ that only staff can reach.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.markdownify_preview"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.content.rendering.markdownify_preview"
 MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
 

@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles import views
-from articles.sitemaps import SITEMAPS
+from articles.content.sitemaps import SITEMAPS
 
 urlpatterns = [
     # Before admin.site.urls, which would otherwise claim the path. Our own
@@ -14,7 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("api/", include("articles.api")),
+    path("api/", include("articles.api.views")),
     path("", include("articles.urls")),
 ]
 

@@ -7,17 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from articles.models import (
-    Article,
-    ArticleClient,
-    IPRange,
-    MailClient,
-    SenderAddress,
-    SenderDomain,
-    Step,
-    StepList,
-    Vendor,
-)
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
 
 def make_vendor(slug: str = "acme", name: str | None = None, **fields) -> Vendor:

@@ -23,8 +23,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.models import SenderAddress, SenderDomain
-from tests import snippet_readers as read
+from articles.facts.models import SenderAddress, SenderDomain
+from tests.downloads import snippet_readers as read
 from tests.conftest import make_article, make_client, make_range, make_vendor
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from articles.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from tests.conftest import make_range, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_vendor_slug_that_shadows_a_site_url_is_refused(slug):
 def test_reserved_slugs_cover_every_top_level_url():
     from django.urls import get_resolver
 
-    from articles.models import RESERVED_SLUGS
+    from articles.facts.models import RESERVED_SLUGS
 
     prefixes = set()
     for pattern in get_resolver().url_patterns:
@@ -160,7 +160,7 @@ def test_changing_a_fact_moves_the_vendors_facts_date(acme):
 
 
 def test_article_slug_that_shadows_a_vendor_page_is_refused(acme):
-    from articles.models import Article
+    from articles.content.models import Article
 
     article = Article(vendor=acme, slug="for-it", title="For IT", kind="guide")
     with pytest.raises(ValidationError) as caught:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, MailClient, Step, StepList
+from articles.content.models import Article, MailClient, Step, StepList
 from tests.conftest import make_article, make_client, make_range, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_it_section_can_be_hidden(client, acme):
 
 
 def test_retired_ranges_are_not_shown(client, guide):
-    from articles.models import IPRange
+    from articles.facts.models import IPRange
 
     IPRange.objects.filter(network="192.0.2.0/24").update(retired_on=dt.date(2020, 1, 1))
     assert "192.0.2.0/24" not in client.get("/acme/allowlisting-guide/").content.decode()

@@ -14,11 +14,11 @@ fixtures/FORMAT.md. The work falls into three steps, kept apart:
   again give the same text.
 """
 
-from .export import export_helpcenter
-from .locations import InterchangeError, Problem
-from .parse import parse
-from .schema import FORMAT, HelpCenterFile
-from .write import ImportReport, import_helpcenter, import_text
+from articles.interchange.export import export_helpcenter
+from articles.interchange.locations import InterchangeError, Problem
+from articles.interchange.parse import parse
+from articles.interchange.schema import FORMAT, HelpCenterFile
+from articles.interchange.write import ImportReport, import_helpcenter, import_text
 
 __all__ = [
     "FORMAT",

@@ -16,19 +16,10 @@ from collections import defaultdict
 import yaml
 from django.db.models import Prefetch
 
-from ..models import (
-    Article,
-    ArticleClient,
-    IPRange,
-    MailClient,
-    SenderAddress,
-    SenderDomain,
-    Step,
-    StepList,
-    Vendor,
-)
-from .nodes import SEQ_TAG, STR_TAG, TIMESTAMP_TAG
-from .schema import FORMAT
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.interchange.nodes import SEQ_TAG, STR_TAG, TIMESTAMP_TAG
+from articles.interchange.schema import FORMAT
 
 _HEADER = (
     "# Safelist Help Center: the whole help center in one file.\n"

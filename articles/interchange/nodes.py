@@ -17,7 +17,7 @@ import yaml
 from django.db import models
 from django.utils import timezone
 
-from .locations import Place, Problems, line_of
+from articles.interchange.locations import Place, Problems, line_of
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"

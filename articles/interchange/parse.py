@@ -22,10 +22,11 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..models import Article, IPRange, MailClient, SenderAddress, SenderDomain, Step, StepList, Vendor
-from .locations import InterchangeError, Place, PlaceOf, Problem, Problems, line_of
-from .nodes import Mapping, item_label, scalar_value
-from .schema import (
+from articles.content.models import Article, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.interchange.locations import InterchangeError, Place, PlaceOf, Problem, Problems, line_of
+from articles.interchange.nodes import Mapping, item_label, scalar_value
+from articles.interchange.schema import (
     ADDRESS_KEYS,
     ARTICLE_KEYS,
     CLIENT_KEYS,

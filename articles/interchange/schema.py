@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from ..models import Article, IPRange, MailClient
-from .locations import Place
+from articles.content.models import Article, MailClient
+from articles.facts.models import IPRange
+from articles.interchange.locations import Place
 
 FORMAT = "safelist-helpcenter/1"
 

@@ -20,21 +20,19 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from ..models import (
-    Article,
-    ArticleClient,
-    IPRange,
-    MailClient,
-    SenderAddress,
-    SenderDomain,
-    Step,
-    StepList,
-    Vendor,
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.interchange.locations import PlaceOf, Problems
+from articles.interchange.parse import parse
+from articles.interchange.schema import (
+    ArticleEntry,
+    ClientEntry,
+    HelpCenterFile,
+    RangeEntry,
+    StepsEntry,
+    VendorEntry,
 )
-from ..search import index as search_index
-from .locations import PlaceOf, Problems
-from .parse import parse
-from .schema import ArticleEntry, ClientEntry, HelpCenterFile, RangeEntry, StepsEntry, VendorEntry
+from articles.search import index as search_index
 
 # The order the summary lists kinds and actions in.
 _KINDS = (

@@ -20,11 +20,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
-from articles.models import Article
-
-from . import query as query_module
-from .engine import SearchResults
-from .models import ArticleReadCount, SearchClick, SearchQueryLog, normalise_query
+from articles.content.models import Article
+from articles.search import query as query_module
+from articles.search.engine import SearchResults
+from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog, normalise_query
 
 _CLICK_SALT = "articles.search.click"
 #: A click counts if it comes within this long of the search.

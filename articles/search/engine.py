@@ -33,15 +33,16 @@ from django.db.models import (
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import networks, selectors
-from articles.models import Article, IPRange, MailClient, SenderAddress, SenderDomain, Vendor
-from articles.senders import display_domain
-
-from . import rows, spelling, synonyms
-from .backends import get_backend
-from .backends.base import MARK_END, MARK_START, Marks, TextQuery
-from .models import PromotedResult
-from .query import STOP_WORDS, ParsedQuery, clean, parse, tokenise
+from articles.content import selectors
+from articles.content.models import Article, MailClient
+from articles.facts import networks
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.facts.senders import display_domain
+from articles.search import rows, spelling, synonyms
+from articles.search.backends import get_backend
+from articles.search.backends.base import MARK_END, MARK_START, Marks, TextQuery
+from articles.search.models import PromotedResult
+from articles.search.query import STOP_WORDS, ParsedQuery, clean, parse, tokenise
 
 PAGE_SIZE = 10
 MAX_PAGE = 100

@@ -32,22 +32,12 @@ from django.db.models import Prefetch, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from articles.models import (
-    Article,
-    ArticleClient,
-    IPRange,
-    MailClient,
-    SenderAddress,
-    SenderDomain,
-    Step,
-    StepList,
-    Vendor,
-)
-from articles.rendering import build_article_page
-
-from .backends.base import MARK_END, MARK_START
-from .models import SearchDocument, SearchTerm
-from .query import STOP_WORDS
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.content.rendering import build_article_page
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.search.backends.base import MARK_END, MARK_START
+from articles.search.models import SearchDocument, SearchTerm
+from articles.search.query import STOP_WORDS
 
 _TAG = re.compile(r"<[^>]+>")
 # Inline markup joins its text to what follows ("<strong>Allowlist</strong>,"), block markup separates it.

@@ -27,8 +27,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
-
 #: Longest query stored, searched or promoted; longer input is cut.
 MAX_QUERY_LENGTH = 200
 
@@ -42,7 +40,7 @@ class SearchDocument(models.Model):
     """One article's searchable text, rebuilt whenever anything its page shows changes."""
 
     article = models.OneToOneField(
-        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+        "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     title = models.TextField()
     vendor_name = models.TextField(blank=True)
@@ -173,7 +171,7 @@ class SearchClick(models.Model):
     """A result a reader opened from a search."""
 
     log = models.ForeignKey(SearchQueryLog, on_delete=models.CASCADE, related_name="clicks")
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(_("position in the results"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -194,7 +192,7 @@ class PromotedResult(models.Model):
         max_length=MAX_QUERY_LENGTH,
         help_text=_("The search, as readers type it; capitals and extra spaces do not matter."),
     )
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="promotions")
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="promotions")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -223,7 +221,7 @@ class PromotedResult(models.Model):
 class ArticleReadCount(models.Model):
     """How often an article was read on one day: a counter, nothing about the reader."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="read_counts")
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="read_counts")
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
 

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from articles import networks, senders
-
-from .models import MAX_QUERY_LENGTH, normalise_query
+from articles.facts import networks, senders
+from articles.search.models import MAX_QUERY_LENGTH, normalise_query
 
 #: Most terms one search looks for; the rest of a long query is ignored.
 MAX_TERMS = 8

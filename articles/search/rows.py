@@ -20,8 +20,9 @@ from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from articles import networks
-from articles.models import Article, IPRange, Vendor
+from articles.content.models import Article
+from articles.facts import networks
+from articles.facts.models import IPRange, Vendor
 
 _quote = connection.ops.quote_name
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Synonym
-from .query import STOP_WORDS, tokenise
+from articles.search.models import Synonym
+from articles.search.query import STOP_WORDS, tokenise
 
 
 def base(word: str) -> str:

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article, SenderAddress, SenderDomain
+from articles.content.models import Article
+from articles.facts.models import SenderAddress, SenderDomain
 from articles.search.backends import get_backend
 from tests.conftest import make_article, make_client, make_range, make_vendor
 

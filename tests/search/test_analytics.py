@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.search import analytics, search
+from articles.search import analytics
+from articles.search.engine import search
 from articles.search.models import PromotedResult, SearchClick, SearchQueryLog, Synonym
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, IPRange, MailClient, SenderAddress, Step, StepList, Vendor
-from articles.search import SearchFilters, autocomplete, search
+from articles.content.models import Article, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, Vendor
+from articles.search.engine import SearchFilters, autocomplete, search
 from articles.search.index import plain_text
 from articles.search.models import PromotedResult, SearchDocument, Synonym
 from tests.conftest import make_article, make_range

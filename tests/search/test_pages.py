@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.content.models import Article
 from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog
 from tests.conftest import make_article, make_client
 from tests.search.conftest import HIGHLIGHTS

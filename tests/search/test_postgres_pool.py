@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from articles.models import Vendor
-from articles.search import search
+from articles.facts.models import Vendor
 from articles.search.backends import postgres
+from articles.search.engine import search
 from tests.conftest import make_article
 
 pytestmark = [

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from articles.search import search
+from articles.search.engine import search
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,10 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from articles.models import Article, IPRange
-from articles.search import SearchFilters, rows
+from articles.content.models import Article
+from articles.facts.models import IPRange
+from articles.search import rows
+from articles.search.engine import SearchFilters
 from articles.search.models import SearchDocument
 from tests.conftest import make_article, make_client, make_range, make_vendor
 

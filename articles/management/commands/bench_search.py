@@ -29,19 +29,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import networks
-from articles.models import (
-    Article,
-    ArticleClient,
-    IPRange,
-    MailClient,
-    SenderAddress,
-    SenderDomain,
-    Step,
-    StepList,
-    Vendor,
-)
-from articles.search import index, search
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.facts import networks
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.search import index
+from articles.search.engine import search
 
 PREFIX = "bench-"
 TARGETS_MS = {"text": 50.0, "typo": 50.0, "ip": 5.0}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.facts.models import Vendor
 from articles.interchange import InterchangeError, import_text
-from articles.models import Vendor
 
 
 class Command(BaseCommand):

@@ -6,17 +6,17 @@ from functools import cache
 
 from django.db import connection
 
-from .base import SearchBackend
+from articles.search.backends.base import SearchBackend
 
 
 @cache
 def _backend_for(vendor: str) -> SearchBackend:
     if vendor == "postgresql":
-        from .postgres import PostgresBackend
+        from articles.search.backends.postgres import PostgresBackend
 
         return PostgresBackend()
     if vendor == "sqlite":
-        from .sqlite import SQLiteBackend
+        from articles.search.backends.sqlite import SQLiteBackend
 
         return SQLiteBackend()
     raise NotImplementedError(

@@ -43,11 +43,10 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from articles.models import Article
-
-from .. import rows
-from ..models import SearchDocument, SearchTerm
-from .base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
+from articles.content.models import Article
+from articles.search import rows
+from articles.search.backends.base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
+from articles.search.models import SearchDocument, SearchTerm
 
 CONFIG = "english"
 #: Candidates fetched per unknown word; spelling.correct() chooses among them.

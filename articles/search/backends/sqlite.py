@@ -34,11 +34,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from articles.models import Article
-
-from ..models import SearchTerm
-from ..query import tokenise
-from .base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
+from articles.content.models import Article
+from articles.search.backends.base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
+from articles.search.models import SearchTerm
+from articles.search.query import tokenise
 
 FTS_TABLE = "articles_searchdocument_fts"
 # Column weights for bm25, in the table's column order:

@@ -1,0 +1,1 @@
+"""What IT departments download: range files, contact card, Gmail filter and gateway snippets."""

@@ -1,0 +1,317 @@
+"""Vendors and the facts they publish: sender addresses, sender domains, IP ranges.
+
+Every published list, page and file derives from these rows, so they are
+stored normalised (a domain in its ``xn--`` form, a range as a CIDR network
+with fixed-width hex bounds for indexed lookups) and refused when invalid.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.facts import networks, senders
+
+# First path segments the site itself uses: a vendor slug must not shadow them.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "api",
+        "search",
+        "static",
+        "media",
+        "help",
+        "sitemap.xml",
+        "robots.txt",
+        "allowlist.json",
+        "allowlist.txt",
+        "allowlist.csv",
+        "favicon.ico",
+        "feeds",
+        "accounts",
+        "markdownx",
+        "health",
+        "well-known",
+        ".well-known",
+    }
+)
+
+
+def validate_vendor_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is a web address the site itself uses; choose another slug."),
+            code="reserved_slug",
+            params={"slug": value},
+        )
+
+
+class Vendor(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        validators=[validate_vendor_slug],
+        help_text=_("The vendor's web address: /slug/. Renaming it keeps the old address working."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("short description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    facts_changed_at = models.DateTimeField(
+        _("facts changed"),
+        default=timezone.now,
+        help_text=_(
+            "When the name, slug, website, or an address, domain or range of this vendor last changed."
+        ),
+    )
+
+    #: Vendor fields that the downloads and the API publish beside its facts.
+    FACT_FIELDS = ("name", "slug", "website")
+
+    class Meta:
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old = saved_values(self, self.FACT_FIELDS)
+        # The downloads name the vendor, so their Last-Modified must move too.
+        if old and any(old[name] != getattr(self, name) for name in self.FACT_FIELDS):
+            self.facts_changed_at = timezone.now()
+        remember_old_slug(self, old, VendorOldSlug, "vendor")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:vendor", kwargs={"vendor": self.slug})
+
+
+class SenderAddress(models.Model):
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="sender_addresses", verbose_name=_("vendor")
+    )
+    address = models.CharField(_("email address"), max_length=254)
+    used_for = models.CharField(
+        _("used for"),
+        max_length=200,
+        blank=True,
+        help_text=_("What readers receive from it, e.g. “password resets, daily digests”."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sender address")
+        verbose_name_plural = _("sender addresses")
+        ordering = ["vendor", "position", "address"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "address"],
+                name="unique_sender_address_per_vendor",
+                violation_error_message=_("This vendor already has that sender address."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def clean(self) -> None:
+        if self.address:
+            try:
+                self.address = senders.normalise_address(self.address)
+            except ValidationError as error:
+                raise ValidationError({"address": error}) from None
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+class SenderDomain(models.Model):
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="sender_domains", verbose_name=_("vendor")
+    )
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        help_text=_("International names are accepted and stored in their ASCII (xn--) form."),
+    )
+
+    class Meta:
+        verbose_name = _("sender domain")
+        verbose_name_plural = _("sender domains")
+        ordering = ["vendor", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "domain"],
+                name="unique_sender_domain_per_vendor",
+                violation_error_message=_("This vendor already has that sender domain."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        if self.domain:
+            try:
+                self.domain = senders.normalise_domain(self.domain)
+            except ValidationError as error:
+                raise ValidationError({"domain": error}) from None
+
+    @property
+    def display_name(self) -> str:
+        return senders.display_domain(self.domain)
+
+
+class IPRangeQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Ranges in force: not retired, or retired only after ``on`` (today)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
+
+    def covering(self, address: networks.Address):
+        """Ranges that contain ``address``: an indexed lookup, see networks.py."""
+        return self.filter(
+            version=address.version,
+            start__in=networks.candidate_starts(address),
+            end__gte=networks.key(address, address.version),
+        )
+
+    def covering_network(self, network: networks.Network):
+        """Ranges that contain every address of ``network``."""
+        return self.covering(network.network_address).filter(
+            end__gte=networks.key(network.broadcast_address, network.version)
+        )
+
+
+class IPRange(models.Model):
+    class Tier(models.TextChoices):
+        PRIMARY = "primary", _("Primary: allow these first")
+        ADDITIONAL = "additional", _("Additional: if mail is still blocked")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="ip_ranges", verbose_name=_("vendor")
+    )
+    network = models.CharField(
+        _("network"),
+        max_length=43,
+        help_text=_("An IPv4 or IPv6 address or CIDR range; a single address is stored as /32 or /128."),
+    )
+    version = models.PositiveSmallIntegerField(_("IP version"), editable=False)
+    prefixlen = models.PositiveSmallIntegerField(_("prefix length"), editable=False)
+    start = models.CharField(max_length=networks.KEY_WIDTH, editable=False)
+    end = models.CharField(max_length=networks.KEY_WIDTH, editable=False)
+    tier = models.CharField(_("tier"), max_length=12, choices=Tier, default=Tier.PRIMARY)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    added_on = models.DateField(_("added on"), default=timezone.localdate)
+    retired_on = models.DateField(
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("From this day the range leaves the published lists; it is kept for the record."),
+    )
+
+    objects = IPRangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("IP range")
+        verbose_name_plural = _("IP ranges")
+        ordering = ["vendor", "tier", "version", "start", "prefixlen"]
+        indexes = [models.Index(fields=["version", "start"], name="iprange_lookup_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "network"],
+                condition=Q(retired_on__isnull=True),
+                name="unique_active_range_per_vendor",
+                violation_error_message=_("This vendor already lists that range."),
+            ),
+            models.CheckConstraint(condition=Q(version__in=[4, 6]), name="iprange_version_4_or_6"),
+            models.CheckConstraint(
+                condition=Q(tier__in=["primary", "additional"]), name="iprange_tier_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.network
+
+    def save(self, *args, **kwargs):
+        network = networks.parse_network(self.network)
+        self.network = network.with_prefixlen
+        self.version = network.version
+        self.prefixlen = network.prefixlen
+        self.start, self.end = networks.bounds(network)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.network:
+            try:
+                self.network = networks.normalise(self.network)
+            except networks.RangeError as error:
+                raise ValidationError({"network": ValidationError(str(error), code=error.code)}) from None
+        if self.retired_on and self.added_on and self.retired_on < self.added_on:
+            raise ValidationError({"retired_on": _("A range cannot be retired before it was added.")})
+
+    @property
+    def ip_network(self) -> networks.Network:
+        return ipaddress.ip_network(self.network)
+
+    @property
+    def is_active(self) -> bool:
+        """For a range already loaded, what ``IPRange.objects.active()`` decides in the database."""
+        return self.retired_on is None or self.retired_on > timezone.localdate()
+
+    @property
+    def display(self) -> str:
+        """A single address without its /32 or /128, as readers expect to see it."""
+        return networks.display(self.ip_network)
+
+
+class VendorOldSlug(models.Model):
+    """A slug a vendor used to have: its old addresses answer with a 301."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("old vendor slug")
+        verbose_name_plural = _("old vendor slugs")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+def saved_values(instance: models.Model, fields: tuple[str, ...]) -> dict | None:
+    """The row as stored before this save (one query), or None for a new object."""
+    if instance.pk is None:
+        return None
+    return type(instance).objects.filter(pk=instance.pk).values(*fields).first()
+
+
+def remember_old_slug(
+    instance: models.Model, old: dict | None, history_model, field: str, scope: tuple[str, ...] = ()
+) -> None:
+    """Before a rename is saved, keep the old address so it can redirect.
+
+    ``old`` holds the stored slug and ``scope``, the other fields that are part
+    of the address (an article's vendor).
+    """
+    if old is None or all(old[name] == getattr(instance, name) for name in ("slug", *scope)):
+        return
+    # The current object reclaiming one of its own old slugs drops that record;
+    # an old slug held by another object is handed to this one.
+    history_model.objects.filter(
+        **{field: instance}, slug=instance.slug, **{name: getattr(instance, name) for name in scope}
+    ).delete()
+    history_model.objects.update_or_create(
+        slug=old["slug"], **{name: old[name] for name in scope}, defaults={field: instance}
+    )
