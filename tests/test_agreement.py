@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.facts.models import SenderAddress, SenderDomain
-from tests.downloads import snippet_readers as read
 from tests.conftest import make_article, make_client, make_range, make_vendor
+from tests.downloads import snippet_readers as read
 
 pytestmark = pytest.mark.django_db
 
