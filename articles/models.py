@@ -5,4 +5,35 @@ The models live beside the code of their concern: ``facts.models``,
 from there, never from here (an import-linter contract holds this).
 """
 
-from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor, VendorOldSlug  # noqa: F401
+from articles.content.models import Article, ArticleClient, ArticleOldSlug, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor, VendorOldSlug
+from articles.search.models import (
+    ArticleReadCount,
+    PromotedResult,
+    SearchClick,
+    SearchDocument,
+    SearchQueryLog,
+    SearchTerm,
+    Synonym,
+)
+
+__all__ = [
+    "Article",
+    "ArticleClient",
+    "ArticleOldSlug",
+    "ArticleReadCount",
+    "IPRange",
+    "MailClient",
+    "PromotedResult",
+    "SearchClick",
+    "SearchDocument",
+    "SearchQueryLog",
+    "SearchTerm",
+    "SenderAddress",
+    "SenderDomain",
+    "Step",
+    "StepList",
+    "Synonym",
+    "Vendor",
+    "VendorOldSlug",
+]
