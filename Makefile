@@ -13,7 +13,7 @@ help:
 	@echo "make test    - the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make serve   - production server: gunicorn, compressed static files"
 	@echo "make superuser - create an admin login for /admin/"
-	@echo "make lint    - ruff check and format check"
+	@echo "make lint    - ruff check, format check and the import contracts (lint-imports)"
 	@echo "make bench-search - search latency on 10,000 articles and 1,000,000 IP ranges (PostgreSQL)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -47,6 +47,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -7,5 +7,5 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from articles.facts import signals  # noqa: F401  (connects the receivers)
-        from articles.search import index  # noqa: F401  (keeps the search index current)
+        # Builds the search documents of articles written before search existed, on `migrate`.
+        from articles.search import index  # noqa: F401

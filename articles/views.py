@@ -11,6 +11,7 @@ from articles.content import selectors
 from articles.content.models import Article
 from articles.content.rendering import markdownify_preview
 from articles.facts.models import Vendor
+from articles.facts.selectors import vendor_ranges_by_tier
 from articles.search import analytics
 
 
@@ -40,7 +41,7 @@ def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
             "articles": articles,
             "addresses": list(vendor_obj.sender_addresses.all()),
             "domains": list(vendor_obj.sender_domains.all()),
-            "range_counts": selectors.vendor_ranges_by_tier(vendor_obj),
+            "range_counts": vendor_ranges_by_tier(vendor_obj),
             "canonical_url": request.build_absolute_uri(vendor_obj.get_absolute_url()),
         },
     )

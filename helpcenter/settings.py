@@ -155,8 +155,6 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.content.rendering.markdownify_preview
 MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
 
-SITE_NAME = os.environ.get("SITE_NAME", "Safelist Help Center")
-
 # Security: strict in production, relaxed only for the local first look.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

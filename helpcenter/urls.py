@@ -14,7 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("api/", include("articles.api.views")),
+    path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -1,4 +1,9 @@
-"""Shared test data: small, explicit builders for the help center's objects."""
+"""Shared test data: small, explicit builders for the help center's objects.
+
+Each builder writes through the ORM and then says what it wrote, as every
+write path does (``services.changes.written``), so the vendor's "facts
+changed" time and the search index follow.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.utils import timezone
 
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.services import changes
 
 
 def make_vendor(slug: str = "acme", name: str | None = None, **fields) -> Vendor:
@@ -32,6 +38,7 @@ def make_range(vendor: Vendor, network: str, tier: str = "primary", **fields) ->
     ip_range = IPRange(vendor=vendor, network=network, tier=tier, **fields)
     ip_range.full_clean()
     ip_range.save()
+    changes.written(ip_range)
     return ip_range
 
 
@@ -49,6 +56,7 @@ def make_article(
     article = Article.objects.create(vendor=vendor, slug=slug, **defaults)
     for position, client in enumerate(clients):
         ArticleClient.objects.create(article=article, mail_client=client, position=position)
+    changes.written(article)
     return article
 
 
@@ -56,8 +64,10 @@ def make_article(
 def acme(db) -> Vendor:
     """A vendor with one address, one domain and a range in each tier."""
     vendor = make_vendor("acme", "Acme Mail", website="https://acme.example")
-    SenderAddress.objects.create(vendor=vendor, address="alerts@acme.example", used_for="password resets")
-    SenderDomain.objects.create(vendor=vendor, domain="acme.example")
+    changes.written(
+        SenderAddress.objects.create(vendor=vendor, address="alerts@acme.example", used_for="password resets")
+    )
+    changes.written(SenderDomain.objects.create(vendor=vendor, domain="acme.example"))
     make_range(vendor, "192.0.2.0/24", "primary")
     make_range(vendor, "198.51.100.7", "additional")
     return vendor

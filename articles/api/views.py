@@ -4,35 +4,30 @@ Plain Django views returning ``JsonResponse``. No framework (Django REST
 framework, django-ninja): seven GET endpoints with fixed shapes need no
 serializers, authentication, throttling classes or browsable pages, and a
 framework would bring a dependency and error shapes of its own. The OpenAPI
-document in ``openapi.py`` is written by hand to say exactly what these views
+document in ``openapi`` is written by hand to say exactly what these views
 return, and the schemathesis tests hold the views to it.
 
-Shapes are stable: every key is always present (``null`` when empty), lists
-keep the order the range files use, and every error is
-``{"error": {"status", "code", "parameter", "message"}}``. URLs in answers are
-paths on this site. Responses carry an ETag and answer ``If-None-Match`` with
-304, like the downloads.
+The shapes are in ``shapes``; lists keep the order the range files use, and
+every error is ``{"error": {"status", "code", "parameter", "message"}}``.
+Responses carry an ETag and answer ``If-None-Match`` with 304, like the
+downloads.
 """
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.core.validators import slug_re
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.urls import path, re_path, register_converter, reverse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from articles.api import openapi
+from articles.api.shapes import article_shape, ip_match_shape, vendor_shape, vendor_summary
 from articles.content.models import Article
-from articles.downloads import formats as exports
-from articles.downloads import views as downloads
-from articles.downloads.views import read_only
+from articles.downloads.http import conditional_response, read_only
+from articles.downloads.loaders import load_facts, vendors_with_retirements
 from articles.facts import networks
 from articles.facts.models import IPRange, Vendor, VendorOldSlug
-
-app_name = "api"
 
 
 def _json(request: HttpRequest, data: dict, *, status: int = 200) -> HttpResponse:
@@ -40,7 +35,7 @@ def _json(request: HttpRequest, data: dict, *, status: int = 200) -> HttpRespons
     if status != 200:
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
-    return downloads.conditional_response(request, response)
+    return conditional_response(request, response)
 
 
 def _error(request: HttpRequest, *, status: int, code: str, parameter: str | None, message: str):
@@ -73,65 +68,12 @@ def _vendor_or_none(vendors: QuerySet[Vendor], slug: str) -> Vendor | None:
     return vendors.filter(slug=slug).first()
 
 
-# Shapes ------------------------------------------------------------------------------------
-
-
-def vendor_summary(vendor: Vendor) -> dict:
-    return {
-        "slug": vendor.slug,
-        "name": vendor.name,
-        "website": vendor.website or None,
-        "description": vendor.description or None,
-        "url": vendor.get_absolute_url(),
-        "api_url": reverse("api:vendor", args=[vendor.slug]),
-        "facts_changed_at": exports.iso_utc(downloads.facts_changed_at(vendor)),
-    }
-
-
-def range_shape(listed: exports.ListedRange) -> dict:
-    return {
-        "network": listed.network.with_prefixlen,
-        "version": listed.version,
-        "tier": listed.tier,
-        "note": listed.note,
-        "added_on": listed.added_on.isoformat() if listed.added_on else None,
-    }
-
-
-def downloads_shape(slug: str) -> dict:
-    return {
-        "allowlist_txt": reverse("articles:allowlist_txt", args=[slug]),
-        "allowlist_csv": reverse("articles:allowlist_csv", args=[slug]),
-        "allowlist_json": reverse("articles:allowlist_json", args=[slug]),
-        "contact_card": reverse("articles:contact_card", args=[slug]),
-        "gmail_filter": reverse("articles:gmail_filter", args=[slug]),
-        "for_it": reverse("articles:for_it", args=[slug]),
-    }
-
-
-def article_shape(article: Article) -> dict:
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "kind": article.kind,
-        "summary": article.summary or None,
-        "vendor": article.vendor.slug if article.vendor_id else None,
-        "url": article.get_absolute_url(),
-        "published_at": exports.iso_utc(article.published_at),
-        "updated_at": exports.iso_utc(article.updated_at),
-        "reviewed_on": article.reviewed_on.isoformat() if article.reviewed_on else None,
-    }
-
-
 def _public_articles():
     return (
         Article.objects.public()
         .select_related("vendor")
         .order_by(F("vendor__slug").asc(nulls_first=True), "slug", "pk")
     )
-
-
-# Views -------------------------------------------------------------------------------------
 
 
 @read_only
@@ -159,29 +101,17 @@ def schema(request: HttpRequest) -> HttpResponse:
 
 @read_only
 def vendor_list(request: HttpRequest) -> HttpResponse:
-    vendors = downloads.vendors_with_retirements().order_by("slug")
+    vendors = vendors_with_retirements().order_by("slug")
     return _json(request, {"vendors": [vendor_summary(vendor) for vendor in vendors]})
 
 
 @read_only
 def vendor_detail(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = _vendor_or_none(downloads.vendors_with_retirements(), vendor)
+    vendor_obj = _vendor_or_none(vendors_with_retirements(), vendor)
     if vendor_obj is None:
         return _unknown_vendor(request, vendor)
-    loaded = downloads.load_facts(vendor_obj, addresses=True, domains=True, ranges=True)
-    data = vendor_summary(vendor_obj)
-    data.update(
-        {
-            "sender_addresses": [
-                {"address": a.address, "used_for": a.used_for or None} for a in loaded.addresses
-            ],
-            "sender_domains": [{"domain": d.domain, "display_name": d.display_name} for d in loaded.domains],
-            "ip_ranges": [range_shape(listed) for listed in loaded.facts.ranges],
-            "sync_token": exports.sync_token(loaded.facts.ranges),
-            "downloads": downloads_shape(vendor_obj.slug),
-        }
-    )
-    return _json(request, data)
+    loaded = load_facts(vendor_obj, addresses=True, domains=True, ranges=True)
+    return _json(request, vendor_shape(vendor_obj, loaded))
 
 
 @read_only
@@ -198,36 +128,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return _json(request, {"articles": [article_shape(a) for a in _public_articles()]})
 
 
-def parse_lookup_address(text: str) -> networks.Address:
-    """One IP address exactly as written, or ``networks.RangeError`` saying why not.
-
-    Stricter than the admin's parsing: an API client sends what it means, so
-    nothing is stripped. An IPv4 address written in IPv6 form (``::ffff:…``),
-    as some mail logs show it, is looked up as the IPv4 address.
-    """
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        # parse_network says why the text is not an address, or what range it reads as.
-        network = networks.parse_network(text)
-        raise networks.RangeError(
-            f"“{text}” is not a single IP address (it reads as {network}). "
-            "Ask about one address, such as 192.0.2.1 or 2001:db8::1.",
-            "not_an_address",
-        ) from None
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.scope_id:
-            raise networks.RangeError(f"“{text}” has a zone (%…); leave it out.", "zone")
-        if address.ipv4_mapped is not None:
-            return address.ipv4_mapped
-    return address
-
-
 @read_only
 def ip_lookup(request: HttpRequest, ip: str) -> HttpResponse:
     """Which vendors send from this address, most specific range first."""
     try:
-        address = parse_lookup_address(ip)
+        address = networks.parse_address(ip)
     except networks.RangeError as error:
         return _error(request, status=400, code=error.code, parameter="ip", message=str(error))
     found = (
@@ -236,16 +141,7 @@ def ip_lookup(request: HttpRequest, ip: str) -> HttpResponse:
         .select_related("vendor")
         .order_by("vendor__slug", "-prefixlen", "start")
     )
-    matches = []
-    for ip_range in found:
-        match = range_shape(downloads.listed(ip_range, ip_range.vendor.slug))
-        match["vendor"] = {
-            "slug": ip_range.vendor.slug,
-            "name": ip_range.vendor.name,
-            "url": ip_range.vendor.get_absolute_url(),
-            "api_url": reverse("api:vendor", args=[ip_range.vendor.slug]),
-        }
-        matches.append(match)
+    matches = [ip_match_shape(ip_range) for ip_range in found]
     return _json(request, {"query": ip, "address": str(address), "matches": matches})
 
 
@@ -269,32 +165,3 @@ def not_found(request: HttpRequest, rest: str) -> HttpResponse:
         parameter=None,
         message="The API has no such address. GET /api/schema describes every one.",
     )
-
-
-class AnyText:
-    """Any non-empty text, "/" and line breaks included (``path`` stops at a line break)."""
-
-    regex = r"[\s\S]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-# Parameters take any text, so that a bad value reaches its view and gets a JSON
-# error naming it, instead of the site's HTML 404; so does any other address here.
-register_converter(AnyText, "any")
-
-urlpatterns = [
-    path("", index, name="index"),
-    path("schema", schema, name="schema"),
-    path("vendors", vendor_list, name="vendors"),
-    path("vendors/<any:vendor>/articles", vendor_articles, name="vendor_articles"),
-    path("vendors/<any:vendor>", vendor_detail, name="vendor"),
-    path("articles", article_list, name="articles"),
-    path("ip/", ip_missing, name="ip_missing"),
-    path("ip/<any:ip>", ip_lookup, name="ip"),
-    re_path(r"^(?P<rest>[\s\S]*)$", not_found, name="not_found"),
-]

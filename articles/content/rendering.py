@@ -129,6 +129,11 @@ class ArticlePage:
         return self.person_sections + self.it_sections
 
     @property
+    def shows_senders(self) -> bool:
+        """Whether the page lists the vendor's sender addresses and domains: a guide does, if it has any."""
+        return self.article.kind == Article.Kind.GUIDE and bool(self.addresses or self.domains)
+
+    @property
     def last_updated(self):
         dates = [self.article.updated_at]
         if self.vendor is not None:

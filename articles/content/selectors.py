@@ -6,11 +6,13 @@ queries does not grow with the number of sections, steps or ranges.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from articles.content.models import Article, ArticleClient, Step, StepList
 from articles.content.rendering import ArticlePage, build_article_page
-from articles.facts.models import IPRange, Vendor
+from articles.facts.models import Vendor
 
 
 def public_vendors():
@@ -38,11 +40,7 @@ def load_article_page(article: Article) -> ArticlePage:
         for section in ArticleClient.objects.filter(article=article).select_related("mail_client")
     ]
     step_lists = (
-        StepList.objects.filter(mail_client__in=[client.pk for client in clients])
-        .filter(Q(vendor__isnull=True) | Q(vendor=vendor))
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position", "pk")))
-        if clients
-        else []
+        step_lists_for([client.pk for client in clients], [vendor.pk] if vendor else []) if clients else []
     )
     return build_article_page(
         article,
@@ -54,8 +52,14 @@ def load_article_page(article: Article) -> ArticlePage:
     )
 
 
-def vendor_ranges_by_tier(vendor: Vendor) -> dict[str, int]:
-    counts = dict.fromkeys(IPRange.Tier.values, 0)
-    for row in vendor.ip_ranges.active().values("tier").annotate(n=Count("pk")):
-        counts[row["tier"]] = row["n"]
-    return counts
+def step_lists_for(client_ids: Iterable[int], vendor_ids: Iterable[int]) -> QuerySet[StepList]:
+    """The generic step lists of these clients and those vendors' own, with their steps: two queries.
+
+    A page picks one list per client from these (``rendering.choose_step_lists``):
+    a vendor's own over the generic one.
+    """
+    return (
+        StepList.objects.filter(mail_client__in=list(client_ids))
+        .filter(Q(vendor__isnull=True) | Q(vendor__in=list(vendor_ids)))
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position", "pk")))
+    )

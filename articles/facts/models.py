@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.facts import networks, senders
+from articles.facts.old_slugs import remember_old_slug, saved_values
 
 # First path segments the site itself uses: a vendor slug must not shadow them.
 RESERVED_SLUGS = frozenset(
@@ -73,7 +74,8 @@ class Vendor(models.Model):
         ),
     )
 
-    #: Vendor fields that the downloads and the API publish beside its facts.
+    #: Vendor fields that the downloads and the API publish beside its facts:
+    #: changing one moves ``facts_changed_at`` (services/changes.py).
     FACT_FIELDS = ("name", "slug", "website")
 
     class Meta:
@@ -85,11 +87,10 @@ class Vendor(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        old = saved_values(self, self.FACT_FIELDS)
-        # The downloads name the vendor, so their Last-Modified must move too.
-        if old and any(old[name] != getattr(self, name) for name in self.FACT_FIELDS):
-            self.facts_changed_at = timezone.now()
-        remember_old_slug(self, old, VendorOldSlug, "vendor")
+        # A rename keeps the old address working. What else a save sets off (the
+        # "facts changed" time, the search index) is said by the write path:
+        # see services/changes.py.
+        remember_old_slug(self, saved_values(self, ("slug",)), VendorOldSlug, "vendor")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -252,6 +253,13 @@ class IPRange(models.Model):
         self.start, self.end = networks.bounds(network)
         super().save(*args, **kwargs)
 
+    def validate_constraints(self, exclude=None) -> None:
+        # The version and tier check constraints guard the database alone: the
+        # version comes from parsing the network in save(), and the tier field's
+        # choices are checked with the other fields. Validating them here would
+        # only cost two queries per range (on every inline row, paste line and import).
+        super().validate_constraints(exclude={*(exclude or ()), "version", "tier"})
+
     def clean(self) -> None:
         if self.network:
             try:
@@ -288,30 +296,3 @@ class VendorOldSlug(models.Model):
 
     def __str__(self) -> str:
         return self.slug
-
-
-def saved_values(instance: models.Model, fields: tuple[str, ...]) -> dict | None:
-    """The row as stored before this save (one query), or None for a new object."""
-    if instance.pk is None:
-        return None
-    return type(instance).objects.filter(pk=instance.pk).values(*fields).first()
-
-
-def remember_old_slug(
-    instance: models.Model, old: dict | None, history_model, field: str, scope: tuple[str, ...] = ()
-) -> None:
-    """Before a rename is saved, keep the old address so it can redirect.
-
-    ``old`` holds the stored slug and ``scope``, the other fields that are part
-    of the address (an article's vendor).
-    """
-    if old is None or all(old[name] == getattr(instance, name) for name in ("slug", *scope)):
-        return
-    # The current object reclaiming one of its own old slugs drops that record;
-    # an old slug held by another object is handed to this one.
-    history_model.objects.filter(
-        **{field: instance}, slug=instance.slug, **{name: getattr(instance, name) for name in scope}
-    ).delete()
-    history_model.objects.update_or_create(
-        slug=old["slug"], **{name: old[name] for name in scope}, defaults={field: instance}
-    )

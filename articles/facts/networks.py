@@ -17,6 +17,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from articles.facts.numbers import is_decimal
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -55,16 +57,15 @@ def parse_network(text: str) -> Network:
         address = ipaddress.ip_address(address_part)
     except ValueError:
         raise RangeError(_why_not_an_address(address_part), "invalid_address") from None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+    plain = plain_address(address, address_part)
+    if plain.version != address.version:
         raise RangeError(
-            f"“{address_part}” is an IPv4 address written in IPv6 form; enter it as {address.ipv4_mapped}.",
+            f"“{address_part}” is an IPv4 address written in IPv6 form; enter it as {plain}.",
             "ipv4_mapped",
         )
-    if address.version == 6 and address.scope_id:
-        raise RangeError(f"“{address_part}” has a zone (%…); leave it out.", "zone")
     max_prefix = MAX_PREFIX[address.version]
     if slash:
-        if not _is_decimal(prefix_part):
+        if not is_decimal(prefix_part):
             raise RangeError(
                 f"The prefix length “/{prefix_part}” must be a whole number from 0 to {max_prefix}.",
                 "invalid_prefix",
@@ -89,18 +90,49 @@ def parse_network(text: str) -> Network:
     return network
 
 
-def _is_decimal(text: str) -> bool:
-    # isascii(): str.isdigit() also accepts "²" and other digits int() refuses.
-    return text.isascii() and text.isdigit()
+def plain_address(address: Address, written: str) -> Address:
+    """The address a sender has, or RangeError: the one rule for IPv6 forms that are not one.
+
+    An IPv4 address written in IPv6 form (``::ffff:192.0.2.1``), as mail logs
+    show IPv4 senders, is the IPv4 address. An address with a zone
+    (``fe80::1%eth0``) names an interface on one machine, not a sender, and is
+    refused; ``written`` is the text it came from, for the message.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:
+            raise RangeError(f"“{written}” has a zone (%…); leave it out.", "zone")
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+    return address
+
+
+def parse_address(text: str) -> Address:
+    """One IP address exactly as written, or RangeError saying why not.
+
+    Stricter than ``parse_network``: a program sends what it means, so nothing
+    is stripped. An IPv4 address in IPv6 form is the IPv4 address
+    (``plain_address``).
+    """
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        # parse_network says why the text is not an address, or what range it reads as.
+        network = parse_network(text)
+        raise RangeError(
+            f"“{text}” is not a single IP address (it reads as {network}). "
+            "Ask about one address, such as 192.0.2.1 or 2001:db8::1.",
+            "not_an_address",
+        ) from None
+    return plain_address(address, text)
 
 
 def _why_not_an_address(text: str) -> str:
     parts = text.split(".")
-    if ":" not in text and len(parts) == 4 and all(_is_decimal(p) for p in parts):
+    if ":" not in text and len(parts) == 4 and all(is_decimal(p) for p in parts):
         too_big = [p for p in parts if int(p) > 255]
         if too_big:
             return f"“{text}” is not an IPv4 address: {too_big[0]} is more than 255."
-    if ":" not in text and all(_is_decimal(p) for p in parts) and len(parts) < 4:
+    if ":" not in text and all(is_decimal(p) for p in parts) and len(parts) < 4:
         return f"“{text}” is not an IPv4 address: it has {len(parts)} parts, an address has 4."
     return f"“{text}” is not an IP address or a CIDR range (like 192.0.2.0/24 or 2001:db8::/32)."
 
@@ -118,6 +150,11 @@ def key(address: Address | int, version: int) -> str:
 def bounds(network: Network) -> tuple[str, str]:
     """The (start, end) keys of a network."""
     return key(network.network_address, network.version), key(network.broadcast_address, network.version)
+
+
+def network_order(network: Network) -> tuple[int, int, int]:
+    """The order every list of ranges uses: IPv4 before IPv6, then address, then prefix length."""
+    return (network.version, int(network.network_address), network.prefixlen)
 
 
 def display(network: Network) -> str:
@@ -200,7 +237,7 @@ def judge_lines(text: str, existing: set[str]) -> list[LineVerdict]:
 def overlaps(networks: list[Network]) -> list[tuple[Network, Network]]:
     """Pairs (outer, inner) where one network contains or overlaps another."""
     found = []
-    ordered = sorted(networks, key=lambda n: (n.version, int(n.network_address), n.prefixlen))
+    ordered = sorted(networks, key=network_order)
     for i, first in enumerate(ordered):
         for second in ordered[i + 1 :]:
             if second.version != first.version:

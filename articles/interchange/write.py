@@ -32,7 +32,7 @@ from articles.interchange.schema import (
     StepsEntry,
     VendorEntry,
 )
-from articles.search import index as search_index
+from articles.services import changes
 
 # The order the summary lists kinds and actions in.
 _KINDS = (
@@ -94,10 +94,11 @@ def import_helpcenter(*, document: HelpCenterFile, dry_run: bool = False) -> Imp
     ``dry_run`` everything is written and checked, then rolled back, so the
     report says exactly what a real import would change.
     """
-    # One search-index rebuild per article at the end, inside the transaction,
-    # instead of one for every row written.
+    # What the rows written set off (the vendors' "facts changed" time, one
+    # search-index rebuild per article) is carried out once, at the end of the
+    # recording block, inside the transaction: see services/changes.py.
     with transaction.atomic():
-        with search_index.batch():
+        with changes.recording():
             writer = _Writer()
             writer.write(document)
         writer.problems.raise_if_any()
@@ -106,13 +107,13 @@ def import_helpcenter(*, document: HelpCenterFile, dry_run: bool = False) -> Imp
     return writer.report
 
 
-def _assign(instance: models.Model, **values) -> bool:
-    """Set fields; True when any of them changed."""
-    changed = False
+def _assign(instance: models.Model, **values) -> list[str]:
+    """Set fields; the names of those that changed (empty, and so false, when none did)."""
+    changed = []
     for name, value in values.items():
         if getattr(instance, name) != value:
             setattr(instance, name, value)
-            changed = True
+            changed.append(name)
     return changed
 
 
@@ -147,8 +148,9 @@ class _Writer:
         kind: str,
         label: str,
         place_of: PlaceOf,
-        changed: bool,
+        changed: bool | list[str],
     ) -> bool:
+        """Save ``instance`` if it is new or ``changed`` (true, or the names of the changed fields)."""
         created = instance.pk is None
         if not created and not changed:
             self.report.record(kind, "unchanged", label)
@@ -159,11 +161,13 @@ class _Writer:
             self.problems.add_validation_error(error, place_of)
             return False
         instance.save()
+        changes.written(instance, fields=None if created or changed is True else changed)
         self.report.record(kind, "created" if created else "updated", label)
         return True
 
     def delete(self, instance: models.Model, *, kind: str, label: str) -> None:
         instance.delete()
+        changes.written(instance)
         self.report.record(kind, "deleted", label)
 
     def delete_unlisted(
@@ -235,8 +239,6 @@ class _Writer:
         vendor = self.vendors.get(entry.slug) or Vendor(slug=entry.slug)
         created = vendor.pk is None
         changed = _assign(vendor, name=entry.name, website=entry.website, description=entry.description)
-        # The vendor row is saved before its facts: their signals move facts_changed_at
-        # in the database, and a later save of this instance would put the old value back.
         if not self.save(vendor, kind="vendor", label=entry.slug, place_of=entry.place_of, changed=changed):
             return
         self.vendors[entry.slug] = vendor

@@ -1,16 +1,13 @@
-"""Keeping the search index current, in the same transaction as every change.
+"""Keeping the search index current: the documents of the articles a change reaches.
 
 Each article has one ``SearchDocument``: the text its page shows, flattened.
 A page shows the article's own fields, its vendor's facts (name, sender
 addresses and domains, IP ranges) and the steps of each mail client section,
-which may be the generic steps every vendor shares. The receivers below map
-each kind of change to the articles it reaches and rebuild their documents
-at once, inside the transaction of the change; the database's triggers then
-bring the full-text index along in the same statement (see models.py).
-
-Code that changes many rows at once (an import, a benchmark) wraps the work
-in ``batch()``: documents are rebuilt once, when the block ends, still inside
-the caller's transaction.
+which may be the generic steps every vendor shares. Writes say which
+articles they reach through ``services.changes``, which calls ``reindex()``
+once per request, inside the transaction of the change; the database's
+triggers then bring the full-text index along in the same statement (see
+models.py).
 
 One thing moves without a write: a range whose retirement date passes leaves
 the page that day, and ``{{ range_count }}`` with it. IP lookups read the live
@@ -23,18 +20,16 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.content.models import Article, ArticleClient, MailClient
 from articles.content.rendering import build_article_page
-from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.content.selectors import step_lists_for
+from articles.facts.models import IPRange, SenderAddress, SenderDomain
 from articles.search.backends.base import MARK_END, MARK_START
 from articles.search.models import SearchDocument, SearchTerm
 from articles.search.query import STOP_WORDS
@@ -46,8 +41,6 @@ _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|kbd|mark|samp|small|span|str
 _LEXICON_WORD = re.compile(r"[^\W\d_][^\W_]{2,39}")
 _TEXT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details"]
 _DOCUMENT_FIELDS = [*_TEXT_FIELDS, "public_from", "indexed_at"]
-
-_pending: ContextVar[set[int] | None] = ContextVar("search_index_pending", default=None)
 
 
 def single_spaced(text: str) -> str:
@@ -75,11 +68,7 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
     for section in ArticleClient.objects.filter(article__in=articles).select_related("mail_client"):
         clients[section.article_id].append(section.mail_client)
     client_ids = {client.pk for listed in clients.values() for client in listed}
-    step_lists = list(
-        StepList.objects.filter(mail_client__in=client_ids)
-        .filter(Q(vendor__isnull=True) | Q(vendor__in=vendor_ids))
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position", "pk")))
-    )
+    step_lists = list(step_lists_for(client_ids, vendor_ids))
     documents = []
     for article in articles:
         page = build_article_page(
@@ -125,12 +114,8 @@ def words_of(documents: Iterable[SearchDocument]) -> set[str]:
 
 @transaction.atomic
 def reindex(article_ids: Iterable[int]) -> int:
-    """Rebuild the documents of these articles now (or at the end of the current ``batch()``)."""
+    """Rebuild the documents of these articles now, in the caller's transaction."""
     ids = {pk for pk in article_ids if pk is not None}
-    pending = _pending.get()
-    if pending is not None:
-        pending.update(ids)
-        return 0
     if not ids:
         return 0
     documents = build_documents(ids)
@@ -146,26 +131,6 @@ def reindex(article_ids: Iterable[int]) -> int:
     return len(documents)
 
 
-@contextmanager
-def batch() -> Iterator[None]:
-    """Collect the articles that changes reach; rebuild them once when the block ends.
-
-    Use it inside the caller's transaction, so the index still changes with the data.
-    """
-    if _pending.get() is not None:
-        yield
-        return
-    pending: set[int] = set()
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    # Only reached when the block succeeded: after an error the transaction is
-    # rolling back, and the index goes back with it.
-    reindex(pending)
-
-
 @transaction.atomic
 def rebuild(chunk_size: int = 500) -> int:
     """Every document and the word list from scratch, a chunk of articles at a time."""
@@ -175,90 +140,6 @@ def rebuild(chunk_size: int = 500) -> int:
     for start in range(0, len(ids), chunk_size):
         reindex(ids[start : start + chunk_size])
     return len(ids)
-
-
-# Which articles a change reaches.
-
-
-def _of_vendor(vendor_id: int | None) -> list[int]:
-    if vendor_id is None:
-        return []
-    return list(Article.objects.filter(vendor_id=vendor_id).values_list("pk", flat=True))
-
-
-def _showing_client(mail_client_id: int, vendor_id: int | None) -> list[int]:
-    """Articles with a section for this client; only one vendor's if the steps are its own."""
-    articles = Article.objects.filter(client_sections__mail_client_id=mail_client_id)
-    if vendor_id is not None:
-        articles = articles.filter(vendor_id=vendor_id)
-    return list(articles.values_list("pk", flat=True))
-
-
-@receiver(post_save, sender=Article)
-def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        reindex([instance.pk])
-
-
-@receiver(post_delete, sender=Article)
-def _article_deleted(sender, instance: Article, **kwargs) -> None:
-    # Its sections are deleted first and reindex it on the way; drop that document.
-    SearchDocument.objects.filter(article_id=instance.pk).delete()
-
-
-@receiver(post_save, sender=ArticleClient)
-@receiver(post_delete, sender=ArticleClient)
-def _section_changed(sender, instance: ArticleClient, **kwargs) -> None:
-    if not kwargs.get("raw"):
-        reindex([instance.article_id])
-
-
-@receiver(m2m_changed, sender=Article.clients.through)
-def _sections_set(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        reindex((pk_set or []) if reverse else [instance.pk])
-
-
-@receiver(post_save, sender=Vendor)
-def _vendor_saved(sender, instance: Vendor, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        reindex(_of_vendor(instance.pk))
-
-
-@receiver(post_save, sender=SenderAddress)
-@receiver(post_save, sender=SenderDomain)
-@receiver(post_save, sender=IPRange)
-@receiver(post_delete, sender=SenderAddress)
-@receiver(post_delete, sender=SenderDomain)
-@receiver(post_delete, sender=IPRange)
-def _fact_changed(sender, instance, **kwargs) -> None:
-    if not kwargs.get("raw"):
-        reindex(_of_vendor(instance.vendor_id))
-
-
-@receiver(post_save, sender=MailClient)
-def _client_saved(sender, instance: MailClient, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        reindex(_showing_client(instance.pk, None))
-
-
-@receiver(post_save, sender=StepList)
-@receiver(post_delete, sender=StepList)
-def _step_list_changed(sender, instance: StepList, **kwargs) -> None:
-    if not kwargs.get("raw"):
-        reindex(_showing_client(instance.mail_client_id, instance.vendor_id))
-
-
-@receiver(post_save, sender=Step)
-@receiver(post_delete, sender=Step)
-def _step_changed(sender, instance: Step, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return
-    step_list = (
-        StepList.objects.filter(pk=instance.step_list_id).values("mail_client_id", "vendor_id").first()
-    )
-    if step_list is not None:
-        reindex(_showing_client(step_list["mail_client_id"], step_list["vendor_id"]))
 
 
 @receiver(post_migrate)

@@ -190,7 +190,7 @@ def _lenient_network(value: str) -> networks.Network:
     except networks.RangeError as error:
         if error.code == "ipv4_mapped":
             # Mail logs write IPv4 senders as ::ffff:a.b.c.d; the reader means a.b.c.d.
-            mapped = ipaddress.ip_address(value.partition("/")[0].strip("[]")).ipv4_mapped
+            mapped = networks.parse_address(value.partition("/")[0].strip("[]"))
             return networks.parse_network(str(mapped))
         if error.code != "host_bits":
             raise

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from articles.facts.numbers import is_decimal
 from articles.search import analytics, engine
 from articles.search.engine import SearchFilters, autocomplete
 from articles.search.engine import search as run_search
@@ -19,7 +20,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = run_search(
         request.GET.get("q", ""),
         SearchFilters.from_params(request.GET),
-        int(page) if _is_number(page, digits=5) else 1,
+        int(page) if is_decimal(page, max_digits=5) else 1,
     )
     log = analytics.log_search(results)
     return render(
@@ -44,11 +45,6 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _is_number(text: str, *, digits: int) -> bool:
-    # ASCII only: "²".isdigit() is true, and int("²") raises.
-    return text.isascii() and text.isdigit() and len(text) <= digits
-
-
 # A click only adds to an anonymous counter of a signed, recent search, so a
 # forged one can skew a statistic and nothing else; sendBeacon() sends no CSRF header.
 @csrf_exempt
@@ -57,7 +53,7 @@ def search_click(request: HttpRequest) -> HttpResponse:
     """Which result a reader opened, sent by search.js as they follow the link."""
     article = request.POST.get("article", "")
     position = request.POST.get("position", "")
-    if not (_is_number(article, digits=18) and _is_number(position, digits=5)):
+    if not (is_decimal(article, max_digits=18) and is_decimal(position, max_digits=5)):
         return HttpResponseBadRequest("article and position must be numbers")
     analytics.record_click(
         token=request.POST.get("token", ""), article_id=int(article), position=int(position)

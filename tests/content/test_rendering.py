@@ -1,16 +1,23 @@
-"""Rendering: placeholders reach only the vendor's facts; Markdown is sanitised."""
+"""Rendering: placeholders reach only the vendor's facts; Markdown is sanitised; a guide shows its senders."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 
-from articles.content.models import StepList
+from articles.content.models import Article, StepList
 from articles.content.placeholders import (
     PLACEHOLDERS,
     substitute,
     unknown_placeholders,
     validate_placeholders,
 )
-from articles.content.rendering import choose_step_lists, markdownify_preview, render_markdown, vendor_facts
+from articles.content.rendering import (
+    ArticlePage,
+    choose_step_lists,
+    markdownify_preview,
+    render_markdown,
+    vendor_facts,
+)
 from articles.facts.models import SenderAddress, SenderDomain, Vendor
 
 
@@ -102,3 +109,27 @@ def test_a_vendor_override_replaces_the_generic_steps():
     other = StepList(pk=3, mail_client_id=8, vendor_id=None)
     assert choose_step_lists([override, generic, other]) == {7: override, 8: other}
     assert choose_step_lists([generic, override]) == {7: override}
+
+
+@pytest.mark.parametrize(
+    ("kind", "addresses", "domains", "shown"),
+    [
+        (Article.Kind.GUIDE, ["alerts@acme.example"], ["acme.example"], True),
+        (Article.Kind.GUIDE, ["alerts@acme.example"], [], True),
+        (Article.Kind.GUIDE, [], ["acme.example"], True),
+        (Article.Kind.GUIDE, [], [], False),
+        (Article.Kind.TROUBLESHOOTING, ["alerts@acme.example"], ["acme.example"], False),
+        (Article.Kind.EXPLAINER, ["alerts@acme.example"], ["acme.example"], False),
+    ],
+)
+def test_a_guide_shows_its_senders_and_other_kinds_do_not(kind, addresses, domains, shown):
+    vendor = Vendor(name="Acme", slug="acme")
+    page = ArticlePage(
+        article=Article(vendor=vendor, slug="page", title="Page", kind=kind),
+        vendor=vendor,
+        body=mark_safe(""),
+        addresses=[SenderAddress(vendor=vendor, address=address) for address in addresses],
+        domains=[SenderDomain(vendor=vendor, domain=domain) for domain in domains],
+        tiers=[],
+    )
+    assert page.shows_senders is shown

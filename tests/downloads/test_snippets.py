@@ -8,7 +8,17 @@ import ipaddress
 import pytest
 
 from articles.downloads import snippets
-from articles.downloads.formats import Facts, ListedRange, Sender
+from articles.downloads.published import Facts, ListedRange, Sender
+from articles.downloads.snippets import (
+    barracuda,
+    exchange,
+    google,
+    mimecast,
+    postfix,
+    proofpoint,
+    spamassassin,
+    spf,
+)
 from tests.downloads import snippet_readers as read
 
 
@@ -47,35 +57,35 @@ MIXED = [
 
 
 def test_exchange_puts_ipv4_from_24_to_32_in_the_allow_list_and_the_rest_in_a_mail_flow_rule():
-    commands = read.read_exchange(snippets.exchange_online(facts(MIXED)).text)
+    commands = read.read_exchange(exchange.exchange_online(facts(MIXED)).text)
     assert commands.allow_list == nets("192.0.2.0/24", "198.51.100.7/32", "198.51.100.128/25")
     assert commands.rule_ranges == nets("10.0.0.0/16", "172.16.0.0/23", "2001:db8::/32")
     assert commands.senders == ["alerts@acme.example"]
 
 
 def test_exchange_writes_a_single_address_without_its_prefix_length():
-    text = snippets.exchange_online(facts(["198.51.100.7/32"])).text
+    text = exchange.exchange_online(facts(["198.51.100.7/32"])).text
     assert "@{Add='198.51.100.7'}" in text
 
 
 def test_exchange_says_in_one_line_why_ranges_go_into_the_mail_flow_rule():
-    text = snippets.exchange_online(facts(MIXED)).text
+    text = exchange.exchange_online(facts(MIXED)).text
     comment = next(line for line in text.splitlines() if "mail flow rule" in line)
     assert comment.startswith("# ") and "IPv6" in comment and "wider than /24" in comment
     assert "-SetSCL -1" in text
 
 
 def test_exchange_without_wide_or_ipv6_ranges_has_no_mail_flow_rule():
-    text = snippets.exchange_online(facts(["192.0.2.0/24"])).text
+    text = exchange.exchange_online(facts(["192.0.2.0/24"])).text
     assert "New-TransportRule" not in text
 
 
 def test_exchange_fills_the_allow_list_to_its_limit_in_batches_and_sends_the_rest_to_the_rule():
     addresses = [ipaddress.ip_network(f"10.{n // 256}.{n % 256}.1/32") for n in range(1300)]
-    snippet = snippets.exchange_online(facts([str(n) for n in addresses]))
+    snippet = exchange.exchange_online(facts([str(n) for n in addresses]))
     commands = read.read_exchange(snippet.text)
-    assert len(commands.allow_list) == snippets.EXCHANGE_ALLOW_LIST_LIMIT == 1273
-    assert all(len(batch) <= snippets.EXCHANGE_BATCH_SIZE for batch in commands.allow_list_batches)
+    assert len(commands.allow_list) == exchange.EXCHANGE_ALLOW_LIST_LIMIT == 1273
+    assert all(len(batch) <= exchange.EXCHANGE_BATCH_SIZE for batch in commands.allow_list_batches)
     assert len(commands.allow_list_batches) == 13
     assert len(commands.rule_ranges) == 27
     assert sorted(commands.allow_list + commands.rule_ranges) == sorted(addresses)
@@ -84,25 +94,25 @@ def test_exchange_fills_the_allow_list_to_its_limit_in_batches_and_sends_the_res
 
 
 def test_exchange_split_counts_only_ranges_the_list_could_have_taken_as_overflow():
-    split = snippets.exchange_split(nets("10.0.0.0/8", "2001:db8::/32"))
+    split = exchange.exchange_split(nets("10.0.0.0/8", "2001:db8::/32"))
     assert split.allow_list == [] and split.overflow == 0 and len(split.rule) == 2
 
 
 def test_exchange_splits_a_long_range_list_over_several_rules_with_distinct_short_names():
     many = [f"2001:db8:{n:x}::/48" for n in range(600)]
-    commands = read.read_exchange(snippets.exchange_online(facts(many, name="A" * 80)).text)
+    commands = read.read_exchange(exchange.exchange_online(facts(many, name="A" * 80)).text)
     assert len(commands.rules) > 1
     assert commands.rule_ranges == nets(*many)
     names = [name for name, _ in commands.rules]
     assert len(set(names)) == len(names)
-    assert all(len(name) <= snippets.EXCHANGE_RULE_NAME_LIMIT for name in names)
+    assert all(len(name) <= exchange.EXCHANGE_RULE_NAME_LIMIT for name in names)
     assert names[0].endswith(f"(1 of {len(names)})")
     for _, ranges in commands.rules:
-        assert len(",".join(f"'{n}'" for n in ranges)) <= snippets.EXCHANGE_RULE_RANGE_CHARS
+        assert len(",".join(f"'{n}'" for n in ranges)) <= exchange.EXCHANGE_RULE_RANGE_CHARS
 
 
 def test_exchange_quotes_names_and_addresses_so_powershell_expands_nothing():
-    snippet = snippets.exchange_online(
+    snippet = exchange.exchange_online(
         facts(["10.0.0.0/8"], addresses=["o'brien@acme.example"], name="$Acme's")
     )
     commands = read.read_exchange(snippet.text)
@@ -112,20 +122,20 @@ def test_exchange_quotes_names_and_addresses_so_powershell_expands_nothing():
 
 
 def test_exchange_with_no_ranges_and_no_addresses_is_left_out():
-    assert snippets.exchange_online(facts([], addresses=())) is None
+    assert exchange.exchange_online(facts([], addresses=())) is None
 
 
 # Google Workspace --------------------------------------------------------------------------
 
 
 def test_google_workspace_allowlist_is_comma_separated_with_the_admin_console_path():
-    snippet = snippets.google_workspace_allowlist(facts(MIXED))
+    snippet = google.google_workspace_allowlist(facts(MIXED))
     assert read.read_comma_list(snippet.text) == in_order(nets(*MIXED))
     assert "Spam, phishing and malware > Email allowlist" in snippet.summary
 
 
 def test_google_workspace_approved_senders_lists_domains_and_uncovered_addresses():
-    snippet = snippets.google_workspace_approved_senders(
+    snippet = google.google_workspace_approved_senders(
         facts(addresses=["alerts@acme.example", "news@other.example"], domains=["acme.example"])
     )
     assert snippet.text.splitlines() == ["acme.example", "news@other.example"]
@@ -135,7 +145,7 @@ def test_google_workspace_approved_senders_lists_domains_and_uncovered_addresses
 
 
 def test_postfix_table_has_one_permit_line_per_range_and_says_where_it_goes():
-    snippet = snippets.postfix(facts(MIXED))
+    snippet = postfix.postfix(facts(MIXED))
     assert read.read_postfix(snippet.text) == in_order(nets(*MIXED))
     assert "postscreen_access_list = permit_mynetworks, cidr:/etc/postfix/acme-allowlist.cidr" in snippet.text
     assert "check_client_access cidr:/etc/postfix/acme-allowlist.cidr" in snippet.text
@@ -143,7 +153,7 @@ def test_postfix_table_has_one_permit_line_per_range_and_says_where_it_goes():
 
 
 def test_spamassassin_rcvd_pairs_every_sender_pattern_with_every_range():
-    snippet = snippets.spamassassin_rcvd(facts(["192.0.2.0/24", "2001:db8::/32"]))
+    snippet = spamassassin.spamassassin_rcvd(facts(["192.0.2.0/24", "2001:db8::/32"]))
     assert read.read_spamassassin_rcvd(snippet.text) == {
         ("*@acme.example", ipaddress.ip_network("192.0.2.0/24")),
         ("*@acme.example", ipaddress.ip_network("2001:db8::/32")),
@@ -152,7 +162,7 @@ def test_spamassassin_rcvd_pairs_every_sender_pattern_with_every_range():
 
 
 def test_spamassassin_welcomelist_from_covers_domains_and_other_addresses():
-    snippet = snippets.spamassassin_from(facts(addresses=["alerts@acme.example", "x@other.example"]))
+    snippet = spamassassin.spamassassin_from(facts(addresses=["alerts@acme.example", "x@other.example"]))
     assert read.code_lines(snippet.text) == [
         "welcomelist_from *@acme.example",
         "welcomelist_from x@other.example",
@@ -163,7 +173,7 @@ def test_spamassassin_welcomelist_from_covers_domains_and_other_addresses():
 
 
 def test_mimecast_writes_every_range_in_cidr_form_single_addresses_as_32():
-    snippet = snippets.mimecast(facts(["198.51.100.7/32", "2001:db8::1/128"]))
+    snippet = mimecast.mimecast(facts(["198.51.100.7/32", "2001:db8::1/128"]))
     assert snippet.text.splitlines() == ["198.51.100.7/32", "2001:db8::1/128"]
 
 
@@ -182,12 +192,12 @@ def test_mimecast_writes_every_range_in_cidr_form_single_addresses_as_32():
 )
 def test_proofpoint_takes_cidr_to_24_and_octet_wildcards_beyond(network, entries):
     parsed = ipaddress.ip_network(network)
-    assert snippets.proofpoint_entries(parsed) == entries
+    assert proofpoint.proofpoint_entries(parsed) == entries
     assert read.covered(read.read_proofpoint("\n".join(entries))[1]) == [parsed]
 
 
 def test_barracuda_rows_give_address_and_netmask_with_the_exempt_policy():
-    snippet = snippets.barracuda(facts(["192.0.2.0/24", "198.51.100.7/32", "2001:db8::/32"]))
+    snippet = barracuda.barracuda(facts(["192.0.2.0/24", "198.51.100.7/32", "2001:db8::/32"]))
     assert "192.0.2.0,255.255.255.0,Exempt,Acme Mail" in snippet.text
     assert "198.51.100.7,255.255.255.255,Exempt,Acme Mail" in snippet.text
     assert read.read_barracuda(snippet.text) == nets("192.0.2.0/24", "198.51.100.7/32", "2001:db8::/32")
@@ -197,7 +207,7 @@ def test_barracuda_rows_give_address_and_netmask_with_the_exempt_policy():
 
 
 def test_spf_terms_use_ip4_and_ip6_and_explain_the_lookup_limit():
-    snippet = snippets.spf(facts(["192.0.2.0/24", "198.51.100.7/32", "2001:db8::/32"]))
+    snippet = spf.spf(facts(["192.0.2.0/24", "198.51.100.7/32", "2001:db8::/32"]))
     assert snippet.text.strip() == "ip4:192.0.2.0/24 ip4:198.51.100.7 ip6:2001:db8::/32"
     assert "limit of 10 lookups" in snippet.summary and "permerror" in snippet.summary
     assert "v=spf1 include:_spf.your-mail-provider.example ip4:192.0.2.0/24" in snippet.notes[0]
@@ -205,9 +215,9 @@ def test_spf_terms_use_ip4_and_ip6_and_explain_the_lookup_limit():
 
 def test_spf_warns_when_the_terms_outgrow_one_txt_string():
     many = [f"192.0.{n}.0/24" for n in range(30)]
-    snippet = snippets.spf(facts(many))
+    snippet = spf.spf(facts(many))
     assert any("One string in a TXT record holds at most 255" in note for note in snippet.notes)
-    assert not any("255" in note for note in snippets.spf(facts(["192.0.2.0/24"])).notes)
+    assert not any("255" in note for note in spf.spf(facts(["192.0.2.0/24"])).notes)
 
 
 # All of them -------------------------------------------------------------------------------
@@ -236,6 +246,6 @@ def test_a_vendor_with_no_facts_gets_no_snippets():
 
 
 def test_facts_on_one_line_even_if_a_name_holds_a_newline():
-    text = snippets.postfix(facts(["192.0.2.0/24"], name="Acme\nMail")).text
+    text = postfix.postfix(facts(["192.0.2.0/24"], name="Acme\nMail")).text
     assert "# /etc/postfix/acme-allowlist.cidr: the sending ranges of Acme Mail." in text
     assert read.read_postfix(text) == nets("192.0.2.0/24")

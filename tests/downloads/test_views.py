@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.services import changes
 from tests.conftest import make_article, make_client, make_range, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -399,6 +400,7 @@ def test_renaming_a_vendor_moves_last_modified_of_its_files(client, acme):
     before = client.get("/acme/contact.vcf")["Last-Modified"]
     vendor.name = "Acme Mailing"
     vendor.save()
+    changes.written(vendor, fields=["name"])
     response = client.get("/acme/contact.vcf", HTTP_IF_MODIFIED_SINCE=before)
     assert response.status_code == 200
     assert "Acme Mailing" in response.content.decode()

@@ -104,3 +104,49 @@ def test_unicode_digits_in_an_address_are_a_clear_refusal_not_a_crash(text):
     with pytest.raises(RangeError) as caught:
         parse_network(text)
     assert caught.value.code == "invalid_address"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("2001:DB8::1", "2001:db8::1"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+    ],
+)
+def test_parse_address_reads_an_ipv4_address_in_ipv6_form_as_ipv4(text, expected):
+    assert str(networks.parse_address(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("192.0.2.0/24", "not_an_address", "it reads as 192.0.2.0/24"),
+        (" 192.0.2.1", "not_an_address", "it reads as 192.0.2.1/32"),
+        ("fe80::1%eth0", "zone", "leave it out"),
+        ("::ffff:192.0.2.1%eth0", "zone", "leave it out"),
+        ("300.1.1.1", "invalid_address", "300 is more than 255"),
+    ],
+)
+def test_parse_address_takes_one_address_exactly_as_written(text, code, words):
+    with pytest.raises(RangeError) as caught:
+        networks.parse_address(text)
+    assert caught.value.code == code
+    assert words in str(caught.value)
+
+
+def test_a_zone_is_refused_before_the_ipv6_form_of_an_ipv4_address():
+    # One rule for both (plain_address): a zone names an interface, never a sender.
+    with pytest.raises(RangeError) as caught:
+        parse_network("::ffff:192.0.2.1%eth0")
+    assert caught.value.code == "zone"
+
+
+def test_network_order_puts_ipv4_first_then_address_then_prefix_length():
+    nets = [ipaddress.ip_network(n) for n in ("2001:db8::/32", "10.0.0.0/16", "10.0.0.0/8", "9.0.0.0/8")]
+    assert [str(n) for n in sorted(nets, key=networks.network_order)] == [
+        "9.0.0.0/8",
+        "10.0.0.0/8",
+        "10.0.0.0/16",
+        "2001:db8::/32",
+    ]

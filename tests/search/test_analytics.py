@@ -110,12 +110,10 @@ def test_staff_pin_an_article_for_a_query(staff, help_center):
     ("terms", "code"),
     [("allowlist", "too_few"), ("a, a, A", "too_few"), ("safe, one two three four five", "term_too_long")],
 )
-def test_a_synonym_group_that_means_nothing_is_refused(terms, code):
-    before = list(Synonym.objects.values_list("terms", flat=True))
+def test_a_synonym_group_that_means_nothing_is_refused_with_a_code(terms, code):
     with pytest.raises(ValidationError) as error:
         Synonym(terms=terms).full_clean()
     assert error.value.error_dict["terms"][0].code == code
-    assert list(Synonym.objects.values_list("terms", flat=True)) == before
 
 
 def test_synonyms_are_seeded_and_edited_in_the_admin(staff):

@@ -18,6 +18,7 @@ from articles.facts.models import IPRange, SenderAddress, Vendor
 from articles.search.engine import SearchFilters, autocomplete, search
 from articles.search.index import plain_text
 from articles.search.models import PromotedResult, SearchDocument, Synonym
+from articles.services import changes
 from tests.conftest import make_article, make_range
 from tests.search.conftest import HIGHLIGHTS
 
@@ -239,7 +240,11 @@ def test_autocomplete_suggests_titles_by_prefix(help_center):
 
 
 def test_a_new_sender_address_is_searchable_at_once(help_center, acme):
-    SenderAddress.objects.create(vendor=acme, address="billing@acme.example", used_for="quarterly invoices")
+    changes.written(
+        SenderAddress.objects.create(
+            vendor=acme, address="billing@acme.example", used_for="quarterly invoices"
+        )
+    )
     assert top("quarterly invoices") == "acme/allowlisting-guide"
 
 
@@ -247,6 +252,7 @@ def test_a_new_range_updates_the_documents_that_count_ranges(help_center, acme):
     guide = help_center["acme-guide"]
     guide.body = "Acme Mail sends from {{ range_count }} networks."
     guide.save()
+    changes.written(guide)
     assert "sends from 2 networks" in SearchDocument.objects.get(article=guide).body
     make_range(acme, "100.64.0.0/16", "additional")
     assert "sends from 3 networks" in SearchDocument.objects.get(article=guide).body
@@ -257,6 +263,7 @@ def test_a_generic_step_change_reaches_every_article_that_shows_it(help_center):
     step = Step.objects.get(step_list__mail_client__slug="gmail", step_list__vendor=None)
     step.text = "Drag the message to the Primary tab with {{ vendor }}."
     step.save()
+    changes.written(step)
     assert set(slugs("primary tab")) == {"acme/allowlisting-guide", "globex/allowlisting-guide"}
     assert (
         "Drag the message to the Primary tab with Globex Mailer."
@@ -266,13 +273,14 @@ def test_a_generic_step_change_reaches_every_article_that_shows_it(help_center):
 
 def test_a_vendor_override_reaches_only_that_vendors_articles(help_center, acme):
     override = StepList.objects.create(mail_client=MailClient.objects.get(slug="gmail"), vendor=acme)
-    Step.objects.create(step_list=override, position=0, text="Acme's own starfish step.")
+    changes.written(Step.objects.create(step_list=override, position=0, text="Acme's own starfish step."))
     assert slugs("starfish") == ["acme/allowlisting-guide"]
 
 
 def test_renaming_a_vendor_and_deleting_an_article_update_the_index(help_center, acme):
     acme.name = "Initech Mail"
     acme.save()
+    changes.written(acme, fields=["name"])
     assert "acme/allowlisting-guide" in slugs("initech")
     help_center["acme-bounces"].delete()
     assert "acme/bounces" not in slugs("bounce")
@@ -282,7 +290,9 @@ def test_renaming_a_vendor_and_deleting_an_article_update_the_index(help_center,
 def test_a_change_rolled_back_leaves_the_index_as_it_was(help_center, acme):
     with pytest.raises(RuntimeError), transaction.atomic():
         Vendor.objects.filter(pk=acme.pk).get().save()
-        SenderAddress.objects.create(vendor=acme, address="kraken@acme.example", used_for="kraken alerts")
+        changes.written(
+            SenderAddress.objects.create(vendor=acme, address="kraken@acme.example", used_for="kraken alerts")
+        )
         assert top("kraken") == "acme/allowlisting-guide"
         raise RuntimeError("roll back")
     assert search("kraken").total == 0
@@ -290,6 +300,7 @@ def test_a_change_rolled_back_leaves_the_index_as_it_was(help_center, acme):
 
 def test_a_section_removed_from_an_article_leaves_its_steps_unsearchable(help_center):
     help_center["acme-guide"].clients.remove(MailClient.objects.get(slug="postfix"))
+    changes.article_changed(help_center["acme-guide"].pk)
     assert "acme/allowlisting-guide" not in slugs("cidr")
 
 

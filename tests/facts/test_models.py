@@ -1,12 +1,19 @@
-"""Model rules: normalised facts, clear refusals, indexed lookups."""
+"""The facts models (vendors, sender addresses and domains, IP ranges): normalised values,
+clear refusals, indexed lookups.
 
+That a refused fact is not stored, on each way one is written, is in ``test_refusals.py``.
+"""
+
+import datetime as dt
 import ipaddress
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import get_resolver
+from django.utils import timezone
 
-from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.facts.models import RESERVED_SLUGS, IPRange, SenderAddress, SenderDomain, Vendor
 from tests.conftest import make_range, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +31,10 @@ pytestmark = pytest.mark.django_db
         ("2001:db8::/129", "at most /128"),
     ],
 )
-def test_bad_range_is_refused_and_nothing_is_stored(acme, network, words):
-    before = list(IPRange.objects.values_list("network", flat=True).order_by("pk"))
-    ip_range = IPRange(vendor=acme, network=network, tier="primary")
+def test_bad_range_is_refused_with_its_reason(acme, network, words):
     with pytest.raises(ValidationError) as caught:
-        ip_range.full_clean()
+        IPRange(vendor=acme, network=network, tier="primary").full_clean()
     assert words in " ".join(caught.value.message_dict["network"])
-    assert list(IPRange.objects.values_list("network", flat=True).order_by("pk")) == before
 
 
 def test_empty_network_is_required(acme):
@@ -50,7 +54,6 @@ def test_duplicate_range_for_a_vendor_is_refused(acme):
     with pytest.raises(ValidationError) as caught:
         make_range(acme, "192.0.2.0/24")
     assert "already lists that range" in str(caught.value)
-    assert IPRange.objects.filter(vendor=acme, network="192.0.2.0/24").count() == 1
 
 
 def test_overlapping_ranges_are_accepted(acme):
@@ -59,8 +62,6 @@ def test_overlapping_ranges_are_accepted(acme):
 
 
 def test_retired_before_added_is_refused(acme):
-    import datetime as dt
-
     ip_range = IPRange(
         vendor=acme, network="203.0.113.0/24", added_on=dt.date(2026, 1, 2), retired_on=dt.date(2026, 1, 1)
     )
@@ -87,8 +88,6 @@ def test_covering_works_for_ipv6(acme):
 
 
 def test_retired_ranges_leave_the_active_list(acme):
-    import datetime as dt
-
     IPRange.objects.filter(network="192.0.2.0/24").update(retired_on=dt.date(2020, 1, 1))
     assert list(IPRange.objects.active().values_list("network", flat=True)) == ["198.51.100.7/32"]
     assert IPRange.objects.count() == 2
@@ -113,14 +112,9 @@ def test_vendor_slug_that_shadows_a_site_url_is_refused(slug):
         vendor.full_clean()
     messages = " ".join(caught.value.message_dict["slug"])
     assert "the site itself uses" in messages or "valid" in messages
-    assert not Vendor.objects.filter(name="Shadow").exists()
 
 
 def test_reserved_slugs_cover_every_top_level_url():
-    from django.urls import get_resolver
-
-    from articles.facts.models import RESERVED_SLUGS
-
     prefixes = set()
     for pattern in get_resolver().url_patterns:
         text = str(pattern.pattern).lstrip("^")
@@ -145,28 +139,16 @@ def test_idn_domain_is_stored_canonically(acme):
         (SenderAddress, "address", "not-an-address", "not an email address"),
     ],
 )
-def test_bad_facts_are_refused_and_nothing_is_stored(acme, model, field, value, words):
-    before = model.objects.count()
+def test_bad_sender_domain_or_address_is_refused_with_its_reason(acme, model, field, value, words):
     with pytest.raises(ValidationError) as caught:
         model(vendor=acme, **{field: value}).full_clean()
     assert words in " ".join(caught.value.message_dict[field])
-    assert model.objects.count() == before
 
 
 def test_changing_a_fact_moves_the_vendors_facts_date(acme):
     before = Vendor.objects.get(pk=acme.pk).facts_changed_at
     make_range(acme, "203.0.113.0/24")
     assert Vendor.objects.get(pk=acme.pk).facts_changed_at > before
-
-
-def test_article_slug_that_shadows_a_vendor_page_is_refused(acme):
-    from articles.content.models import Article
-
-    article = Article(vendor=acme, slug="for-it", title="For IT", kind="guide")
-    with pytest.raises(ValidationError) as caught:
-        article.full_clean()
-    assert "a page every vendor has" in " ".join(caught.value.message_dict["slug"])
-    assert not Article.objects.filter(slug="for-it").exists()
 
 
 def test_saving_a_vendor_unchanged_keeps_its_facts_date(acme):
@@ -176,10 +158,6 @@ def test_saving_a_vendor_unchanged_keeps_its_facts_date(acme):
 
 
 def test_is_active_agrees_with_the_active_queryset(acme):
-    import datetime as dt
-
-    from django.utils import timezone
-
     today = timezone.localdate()
     for network, retired in (("203.0.113.1", today), ("203.0.113.2", today + dt.timedelta(days=1))):
         make_range(acme, network, added_on=today - dt.timedelta(days=5), retired_on=retired)

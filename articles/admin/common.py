@@ -1,0 +1,143 @@
+"""What the admin's modules share: Markdown widgets, placeholder help, counts, step-list columns."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html, format_html_join
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from articles.content.models import StepList
+from articles.content.placeholders import PLACEHOLDERS
+from articles.facts import networks
+from articles.facts.models import IPRange
+from articles.services import changes
+
+#: Every Markdown field gets the live preview: model admins and inlines alike.
+MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+#: Starts the live preview on Markdown rows added with "Add another".
+MARKDOWN_INLINE_JS = ["js/admin-markdown-inlines.js"]
+
+PLACEHOLDER_HELP = format_html(
+    "Placeholders insert the vendor's current facts: {}. The preview fills them with example facts.",
+    format_html_join(", ", "<code>{{{{ {} }}}}</code> ({})", PLACEHOLDERS.items()),
+)
+
+
+def count_per_vendor(queryset) -> Coalesce:
+    """A correlated subquery counting ``queryset``'s rows per vendor.
+
+    Several counts as joins would multiply one another's rows; subqueries
+    keep the vendor list one query however many facts each vendor has.
+    """
+    counted = (
+        queryset.filter(vendor=OuterRef("pk")).order_by().values("vendor").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+class FindsCoveringRanges:
+    """A list search where an IP address or range also finds what covers it.
+
+    ``covering_field`` names what a covering range points to in this list:
+    ``"vendor"`` in the vendor list, ``"pk"`` in the list of ranges.
+    """
+
+    covering_field = "pk"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        network = networks.parse_query_address(search_term)
+        if network is not None:
+            covering = IPRange.objects.covering_network(network)
+            results |= queryset.filter(pk__in=covering.values(self.covering_field))
+        return results, may_have_duplicates
+
+
+# Step lists, shown on their own and linked from vendors and mail clients ----------------------
+
+
+class StepListColumns:
+    """Whose a step list is and how many steps it has: in its own list and in the inlines linking to it."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(step_total=Count("steps"))
+
+    @admin.display(description="Whose steps", ordering="vendor__name")
+    def owner(self, obj: StepList) -> str:
+        return obj.vendor.name if obj.vendor_id else "Generic (every vendor)"
+
+    @admin.display(description="Steps", ordering="step_total")
+    def step_count(self, obj: StepList) -> int:
+        return obj.step_total
+
+
+class StepListLinksInline(StepListColumns, admin.TabularInline):
+    """Step lists as links, read only: steps are edited on the step list's page."""
+
+    model = StepList
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        # Each row's title names the mail client and the vendor.
+        return super().get_queryset(request).select_related("mail_client", "vendor")
+
+
+class RecordsChanges:
+    """Each write this admin makes says what it sets off (services/changes.py).
+
+    A change form with its inlines, a list's actions and bulk edits, and a
+    delete are each one ``changes.recording()`` block: however many rows the
+    request writes, the vendor's "facts changed" time moves once and each
+    article it reaches is re-indexed once, at the end, in the same transaction.
+    """
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._recording(request, super().changeform_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._recording(request, super().changelist_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._recording(request, super().delete_view, *args, **kwargs)
+
+    @staticmethod
+    def _recording(request, view, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)  # reads write nothing: no transaction to open
+        with changes.recording():
+            return view(request, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        # A row moved to another vendor or mail client changes what the old one shows too.
+        before = (
+            type(obj)._default_manager.filter(pk=obj.pk).first() if change and form.changed_data else None
+        )
+        super().save_model(request, obj, form, change)
+        changes.written(obj, fields=form.changed_data if change else None)
+        if before is not None:
+            changes.written(before, fields=form.changed_data)
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        changes.written(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        deleted = list(queryset)
+        super().delete_queryset(request, queryset)
+        for obj in deleted:
+            changes.written(obj)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        changed = [obj for obj, _fields in formset.changed_objects]
+        for obj in [*formset.new_objects, *changed, *formset.deleted_objects]:
+            changes.written(obj)

@@ -1,0 +1,116 @@
+"""Loading a vendor's published facts from the database, in a fixed number of queries.
+
+The downloads, the For IT page and the API all read the facts through these
+functions, and turn the model objects into the plain data of ``published``
+that every writer takes.
+
+When the facts last changed (a file's Last-Modified, a JSON file's
+``createDate``, the API's ``facts_changed_at``) is ``Vendor.facts_changed_at``
+(the newest over all vendors for the files about all of them), or the start of
+the day on which a range's retirement took effect if that is later: a range
+leaves the lists at midnight without any write to the database, and the time
+must still move. Deleting a whole vendor can move the newest time backwards;
+the ETag still changes, and clients should prefer it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from articles.downloads.published import Facts, ListedRange, Sender
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+
+#: When the facts of a help center with no vendors at all last changed.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def vendors_with_retirements() -> QuerySet[Vendor]:
+    """Vendors, each annotated with the latest retirement date already in effect."""
+    today = timezone.localdate()
+    return Vendor.objects.annotate(
+        last_retirement=Max("ip_ranges__retired_on", filter=Q(ip_ranges__retired_on__lte=today))
+    )
+
+
+def load_vendor(slug: str) -> Vendor:
+    """The vendor with that slug (one query), or Http404."""
+    return get_object_or_404(vendors_with_retirements(), slug=slug)
+
+
+def facts_changed_at(vendor: Vendor) -> dt.datetime:
+    """When the vendor's published facts last changed: an edit, or a retirement taking effect."""
+    changed = vendor.facts_changed_at
+    retired_on = getattr(vendor, "last_retirement", None)
+    if retired_on is not None:
+        midnight = dt.datetime.combine(retired_on, dt.time.min, tzinfo=timezone.get_current_timezone())
+        changed = max(changed, midnight)
+    return changed
+
+
+def listed(ip_range: IPRange, vendor_slug: str) -> ListedRange:
+    """A stored range as the downloads list it."""
+    return ListedRange(
+        vendor=vendor_slug,
+        network=ip_range.ip_network,
+        tier=ip_range.tier,
+        note=ip_range.note,
+        added_on=ip_range.added_on,
+    )
+
+
+def build_facts(
+    vendor: Vendor,
+    *,
+    addresses: Sequence[SenderAddress] = (),
+    domains: Sequence[SenderDomain] = (),
+    ranges: Sequence[IPRange] = (),
+) -> Facts:
+    """The plain facts every writer takes, from objects already loaded."""
+    return Facts(
+        id=vendor.pk,
+        slug=vendor.slug,
+        name=vendor.name,
+        website=vendor.website,
+        changed_at=facts_changed_at(vendor),
+        addresses=tuple(Sender(a.address, a.used_for) for a in addresses),
+        domains=tuple(d.domain for d in domains),
+        ranges=tuple(listed(r, vendor.slug) for r in ranges),
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A vendor's facts as plain data, and the model objects they came from (for pages)."""
+
+    facts: Facts
+    addresses: list[SenderAddress]
+    domains: list[SenderDomain]
+    ranges: list[IPRange]
+
+
+def load_facts(
+    vendor: Vendor, *, addresses: bool = False, domains: bool = False, ranges: bool = False
+) -> Loaded:
+    """One query for each kind of fact asked for."""
+    address_list = list(vendor.sender_addresses.all()) if addresses else []
+    domain_list = list(vendor.sender_domains.all()) if domains else []
+    range_list = list(vendor.ip_ranges.active()) if ranges else []
+    facts = build_facts(vendor, addresses=address_list, domains=domain_list, ranges=range_list)
+    return Loaded(facts, address_list, domain_list, range_list)
+
+
+def load_all_ranges() -> tuple[list[ListedRange], dt.datetime]:
+    """Every vendor's ranges in force, and when any of them last changed: two queries."""
+    vendors = {vendor.pk: vendor for vendor in vendors_with_retirements()}
+    ranges = [
+        listed(ip_range, vendors[ip_range.vendor_id].slug)
+        for ip_range in IPRange.objects.active().filter(vendor__in=list(vendors))
+    ]
+    changed = max((facts_changed_at(vendor) for vendor in vendors.values()), default=EPOCH)
+    return ranges, changed

@@ -1,0 +1,107 @@
+"""The range files: ``allowlist.txt``, ``allowlist.csv`` and ``allowlist.json``.
+
+- ``allowlist.txt``: one range per line in CIDR form, nothing else, as
+  firewalls and gateways read it.
+- ``allowlist.csv``: a header row, then network, IP version, tier, note and
+  date added (and the vendor first, in the file for all vendors).
+- ``allowlist.json``: shaped like the large cloud providers' published range
+  files (AWS ``ip-ranges.json``): ``syncToken``, ``createDate``, ``prefixes``
+  with ``ip_prefix`` and ``ipv6_prefixes`` with ``ipv6_prefix``.
+
+Why the sync token is a content hash: subscribers compare it with the token
+they saw last to decide whether to re-import. A SHA-256 of the listed ranges
+(vendor, network, tier, note, date added) changes exactly when one of those
+changes, including when a range leaves the list because its retirement date
+has passed, which no database write marks. Unlike AWS's timestamp token it is
+not ordered: compare tokens for equality only, and use ``createDate`` to order.
+
+``createDate`` is when the facts behind the file last changed: the newest
+edit to an address, domain or range, or the start of the day on which a range
+retired, whichever is later (``Facts.changed_at``). An edit to a sender
+address moves it without changing the ranges, so ``createDate`` may move while
+``syncToken`` stays the same; the sync token is the one to compare.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from articles.downloads.published import ListedRange, iso_utc, sort_ranges, unique_networks
+
+CSV_HEADER = ["network", "ip_version", "tier", "note", "added_on"]
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def ranges_txt(ranges: Iterable[ListedRange]) -> str:
+    """One range per line in CIDR form; a range two vendors share appears once."""
+    return "".join(f"{network.with_prefixlen}\n" for network in unique_networks(ranges))
+
+
+def _csv_cell(text: str) -> str:
+    # A note such as "=HYPERLINK(...)" would run as a formula when IT opens the
+    # file in a spreadsheet; a leading apostrophe keeps it as text.
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def ranges_csv(ranges: Iterable[ListedRange], *, with_vendor: bool = False) -> str:
+    """A header row, then one row per range (RFC 4180: CRLF line ends, quoted as needed)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow((["vendor"] if with_vendor else []) + CSV_HEADER)
+    for listed in sort_ranges(ranges):
+        row = [
+            listed.network.with_prefixlen,
+            listed.version,
+            listed.tier,
+            _csv_cell(listed.note),
+            listed.added_on.isoformat() if listed.added_on else "",
+        ]
+        writer.writerow(([listed.vendor] if with_vendor else []) + row)
+    return out.getvalue()
+
+
+def _json_entries(ranges: Sequence[ListedRange]) -> tuple[list[dict], list[dict]]:
+    ipv4, ipv6 = [], []
+    for listed in ranges:
+        key, bucket = ("ip_prefix", ipv4) if listed.version == 4 else ("ipv6_prefix", ipv6)
+        bucket.append(
+            {
+                key: listed.network.with_prefixlen,
+                "vendor": listed.vendor,
+                "tier": listed.tier,
+                "added_on": listed.added_on.isoformat() if listed.added_on else None,
+                "note": listed.note,
+            }
+        )
+    return ipv4, ipv6
+
+
+def sync_token(ranges: Iterable[ListedRange]) -> str:
+    """A SHA-256 over the listed ranges: it changes exactly when the list does."""
+    ipv4, ipv6 = _json_entries(sort_ranges(ranges))
+    canonical = json.dumps(
+        {"prefixes": ipv4, "ipv6_prefixes": ipv6},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def ranges_json(ranges: Iterable[ListedRange], *, created: dt.datetime) -> str:
+    """The range file in the manner of the large cloud providers' published files."""
+    ordered = sort_ranges(ranges)
+    ipv4, ipv6 = _json_entries(ordered)
+    document = {
+        "syncToken": sync_token(ordered),
+        "createDate": iso_utc(created),
+        "prefixes": ipv4,
+        "ipv6_prefixes": ipv6,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,130 @@
+"""Pure reasoning about a list of ranges: verdicts in words, overlaps, the shortest equivalent.
+
+No database here: the paste tool and the vendor page hand these functions the
+networks they already hold.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from articles.facts import networks
+from articles.facts.networks import LineVerdict, Network
+
+#: Verdicts whose line becomes a new range when saved.
+ADDED = frozenset({"accepted", "normalised"})
+
+STATUS_LABELS = {
+    "accepted": "Accepted",
+    "normalised": "Accepted, normalised",
+    "duplicate": "Duplicate, skipped",
+    "invalid": "Invalid",
+}
+
+# Beyond this many, an overlap flag names a few ranges and counts the rest.
+_NAMED_IN_FLAG = 3
+
+
+@dataclass(frozen=True)
+class RangeLine:
+    """One pasted line as staff see it: the verdict, in words, and its overlaps."""
+
+    verdict: LineVerdict
+    message: str
+    overlaps: str
+
+    @property
+    def status(self) -> str:
+        return self.verdict.status
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.verdict.status]
+
+
+@dataclass(frozen=True)
+class RangeCheck:
+    """The dry run of a paste: what each line would become, and the list after it."""
+
+    lines: list[RangeLine]
+    listed: list[Network]
+
+    @property
+    def ok(self) -> bool:
+        return all(line.verdict.ok for line in self.lines)
+
+    @property
+    def invalid(self) -> list[RangeLine]:
+        return [line for line in self.lines if not line.verdict.ok]
+
+    @property
+    def to_add(self) -> list[Network]:
+        return [line.verdict.network for line in self.lines if line.status in ADDED]
+
+    @property
+    def duplicates(self) -> list[RangeLine]:
+        return [line for line in self.lines if line.status == "duplicate"]
+
+    @cached_property
+    def after(self) -> list[Network]:
+        """The vendor's published ranges once the paste is saved."""
+        return self.listed + self.to_add
+
+    @cached_property
+    def shortest(self) -> list[Network]:
+        return shortest_equivalent(self.after)
+
+    @property
+    def can_be_shorter(self) -> bool:
+        return len(self.shortest) < len(self.after)
+
+
+def shortest_equivalent(items: Iterable[Network]) -> list[Network]:
+    """The shortest list of CIDR ranges covering exactly the same addresses."""
+    items = list(items)
+    shortest: list[Network] = []
+    for version in (4, 6):
+        shortest.extend(ipaddress.collapse_addresses(n for n in items if n.version == version))
+    return shortest
+
+
+def describe_overlaps(
+    items: Iterable[Network], *, where: Mapping[Network, str] | None = None
+) -> dict[Network, str]:
+    """For each network that overlaps another, a phrase such as "inside 3.93.157.0/24".
+
+    Two CIDR ranges either are disjoint or one contains the other, so every
+    overlap is an "inside" or a "contains". ``where`` adds where the other
+    range comes from, e.g. " (line 3)". Overlaps are flagged, never refused:
+    a vendor may list a single address in its primary tier and the range
+    around it in the additional tier on purpose.
+    """
+    where = where or {}
+    inside: dict[Network, list[Network]] = defaultdict(list)
+    contains: dict[Network, list[Network]] = defaultdict(list)
+    for outer, inner in networks.overlaps(list(dict.fromkeys(items))):
+        inside[inner].append(outer)
+        contains[outer].append(inner)
+    phrases: dict[Network, str] = {}
+    for network in inside.keys() | contains.keys():
+        parts = []
+        if inside[network]:
+            # The closest container first: it is the one staff most likely meant.
+            closest_first = sorted(inside[network], key=lambda n: -n.prefixlen)
+            parts.append("inside " + _name_some(closest_first, where))
+        if contains[network]:
+            parts.append("contains " + _name_some(contains[network], where))
+        phrases[network] = "; ".join(parts)
+    return phrases
+
+
+def _name_some(items: list[Network], where: Mapping[Network, str]) -> str:
+    named = [f"{n}{where.get(n, '')}" for n in items[:_NAMED_IN_FLAG]]
+    rest = len(items) - len(named)
+    if rest:
+        return ", ".join(named) + f" and {rest} more"
+    return ", ".join(named)

@@ -1,0 +1,153 @@
+"""What a write sets off, said where the write is, and carried out once.
+
+Readers see two things derived from what staff write:
+
+- a vendor's ``facts_changed_at``: the ``Last-Modified`` and ``createDate`` of
+  its downloads. It moves when an address, domain or range of the vendor
+  changes, or its name, slug or website (the downloads name the vendor);
+- the search documents of the articles a change reaches (``search.index``).
+
+Every write path (a service, an admin save, an admin action, the import) names
+what it wrote with ``written()`` or one of the functions below. Outside
+``recording()`` the consequences are carried out at once; inside it (one admin
+request, one import, one paste) they are collected and carried out once, when
+the block ends, inside the caller's transaction: the vendor row is touched once
+and each affected article is re-indexed once, however many rows were written.
+
+This is the one place that decides "a vendor's facts changed". There are no
+signal receivers for our own models: a write that is not named here changes
+nothing derived, which is why every write goes through a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.search import index
+
+
+@dataclass
+class Pending:
+    """The consequences collected so far in one ``recording()`` block."""
+
+    facts: set[int] = field(default_factory=set)  # vendors whose published facts changed
+    articles: set[int] = field(default_factory=set)  # articles to re-index
+    steps: set[tuple[int, int | None]] = field(default_factory=set)  # (mail client, vendor or None)
+
+    def __bool__(self) -> bool:
+        return bool(self.facts or self.articles or self.steps)
+
+
+_pending: ContextVar[Pending | None] = ContextVar("changes_pending", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[Pending]:
+    """Collect what the writes in the block set off; carry it out once at the end.
+
+    The block runs in a transaction, and so does what it sets off: if the block
+    fails, nothing is carried out and everything rolls back together.
+    """
+    current = _pending.get()
+    if current is not None:
+        yield current
+        return
+    pending = Pending()
+    token = _pending.set(pending)
+    try:
+        with transaction.atomic():
+            yield pending
+            _pending.reset(token)
+            token = None
+            _carry_out(pending)
+    finally:
+        if token is not None:
+            _pending.reset(token)
+
+
+def _record(**parts: Collection) -> None:
+    pending = _pending.get()
+    if pending is None:
+        with recording() as pending:
+            _add(pending, parts)
+    else:
+        _add(pending, parts)
+
+
+def _add(pending: Pending, parts) -> None:
+    for name, values in parts.items():
+        getattr(pending, name).update(values)
+
+
+def facts_changed(vendor_id: int) -> None:
+    """A sender address, domain or range of this vendor, or its name, slug or website, changed."""
+    _record(facts=[vendor_id])
+
+
+def article_changed(article_id: int) -> None:
+    """An article's own fields or its client sections changed."""
+    _record(articles=[article_id])
+
+
+def steps_changed(mail_client_id: int, vendor_id: int | None) -> None:
+    """A step list changed: the generic one (``vendor_id`` None) or a vendor's own."""
+    _record(steps=[(mail_client_id, vendor_id)])
+
+
+def client_changed(mail_client_id: int) -> None:
+    """A mail client's name or description changed: every article showing it."""
+    steps_changed(mail_client_id, None)
+
+
+def written(instance: models.Model, *, fields: Collection[str] | None = None) -> None:
+    """Say that ``instance`` was saved or deleted; ``fields`` are the changed ones (None: any)."""
+    if isinstance(instance, SenderAddress | SenderDomain | IPRange):
+        facts_changed(instance.vendor_id)
+    elif isinstance(instance, Vendor):
+        if instance.pk is not None and (fields is None or set(fields) & set(Vendor.FACT_FIELDS)):
+            facts_changed(instance.pk)
+    elif isinstance(instance, Article):
+        if instance.pk is not None:
+            article_changed(instance.pk)
+    elif isinstance(instance, ArticleClient):
+        article_changed(instance.article_id)
+    elif isinstance(instance, StepList):
+        steps_changed(instance.mail_client_id, instance.vendor_id)
+    elif isinstance(instance, Step):
+        step_list = instance.step_list
+        steps_changed(step_list.mail_client_id, step_list.vendor_id)
+    elif isinstance(instance, MailClient):
+        client_changed(instance.pk)
+
+
+def _carry_out(pending: Pending) -> None:
+    if not pending:
+        return
+    if pending.facts:
+        Vendor.objects.filter(pk__in=pending.facts).update(facts_changed_at=timezone.now())
+    articles = set(pending.articles)
+    if pending.facts:
+        articles.update(Article.objects.filter(vendor__in=pending.facts).values_list("pk", flat=True))
+    if pending.steps:
+        articles.update(_showing_steps(pending.steps))
+    # An article deleted in the block has lost its document with its row.
+    index.reindex(articles)
+
+
+def _showing_steps(steps: set[tuple[int, int | None]]) -> set[int]:
+    """Articles with a section for one of these clients: only one vendor's where the steps are its own."""
+    condition = models.Q()
+    for mail_client_id, vendor_id in steps:
+        one = models.Q(client_sections__mail_client_id=mail_client_id)
+        if vendor_id is not None:
+            one &= models.Q(vendor_id=vendor_id)
+        condition |= one
+    return set(Article.objects.filter(condition).values_list("pk", flat=True).distinct())
