@@ -6,7 +6,7 @@ PORT ?= 8000
 # Secrets for local runs and tests only; production sets its own SECRET_KEY.
 TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=test-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))') ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run serve test lint format superuser clean bench-search
+.PHONY: help install run serve test lint format superuser clean bench-search bench-writes
 
 help:
 	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make serve   - production server: gunicorn, compressed static files"
 	@echo "make superuser - create an admin login for /admin/"
 	@echo "make lint    - ruff check, format check and the import contracts (lint-imports)"
+	@echo "make bench-writes - queries and time of saving 1 and 50 ranges (SQLite, demo data)"
 	@echo "make bench-search - search latency on 10,000 articles and 1,000,000 IP ranges (PostgreSQL)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -61,3 +62,8 @@ clean:
 # nothing but benchmark data), else a database of its own, created if missing.
 bench-search: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpcenter_bench} $(TEST_ENV) $(BIN)/python manage.py bench_search $(BENCH_ARGS)
+
+# Write paths on the demo in a throwaway SQLite database: the vendor page's
+# inline save and the paste tool, 1 and 50 ranges for a vendor with 20 articles.
+bench-writes: install
+	$(TEST_ENV) $(BIN)/python tests/bench_writes.py

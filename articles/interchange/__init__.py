@@ -8,7 +8,9 @@ fixtures/FORMAT.md. The work falls into three steps, kept apart:
   placed at its line and path in the file (locations.py). Reading typed values
   out of YAML nodes is nodes.py.
 - ``import_helpcenter()`` (write.py) writes parsed entries in one transaction,
-  all or nothing; ``import_text()`` parses and imports in one call.
+  all or nothing; ``import_text()`` parses and imports in one call. One row is
+  written by rows.py, step lists by steps.py, vendors and their facts by
+  vendors.py; what changed is counted in report.py.
 - ``export_helpcenter()`` (export.py) writes the database as text,
   deterministically, so that export, import into an empty database and export
   again give the same text.
@@ -17,8 +19,9 @@ fixtures/FORMAT.md. The work falls into three steps, kept apart:
 from articles.interchange.export import export_helpcenter
 from articles.interchange.locations import InterchangeError, Problem
 from articles.interchange.parse import parse
+from articles.interchange.report import ImportReport
 from articles.interchange.schema import FORMAT, HelpCenterFile
-from articles.interchange.write import ImportReport, import_helpcenter, import_text
+from articles.interchange.write import import_helpcenter, import_text
 
 __all__ = [
     "FORMAT",

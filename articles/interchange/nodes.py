@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Callable
+from typing import TypeVar
 
 import yaml
 from django.db import models
 from django.utils import timezone
 
 from articles.interchange.locations import Place, Problems, line_of
+
+_Value = TypeVar("_Value")
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -191,41 +195,40 @@ class Mapping:
             return False
         return yaml.constructor.SafeConstructor.bool_values[value.lower()]
 
-    def date(self, key: str) -> dt.date | None:
+    def _converted(
+        self, key: str, expected: str, convert: Callable[[str], _Value], refusal: str
+    ) -> _Value | None:
+        """The key's text turned into a value by ``convert``; ``refusal`` (with the text for ``{value}``)
+        when it raises ValueError."""
         node = self._value(key)
         if node is None:
             return None
-        value = self._scalar(key, node, "a date")
+        value = self._scalar(key, node, expected)
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value.strip())
+            return convert(value.strip())
         except ValueError:
-            self.error(
-                key,
-                f"“{value}” is not a date; write the date as year-month-day, for example 2024-05-01.",
-                "invalid_date",
-            )
+            self.error(key, refusal.format(value=value), "invalid_date")
             return None
+
+    def date(self, key: str) -> dt.date | None:
+        return self._converted(
+            key,
+            "a date",
+            dt.date.fromisoformat,
+            "“{value}” is not a date; write the date as year-month-day, for example 2024-05-01.",
+        )
 
     def datetime(self, key: str) -> dt.datetime | None:
         """A moment in time; one written without a time zone is taken as UTC."""
-        node = self._value(key)
-        if node is None:
-            return None
-        value = self._scalar(key, node, "a date and time")
-        if value is None:
-            return None
-        try:
-            moment = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            self.error(
-                key,
-                f"“{value}” is not a date and time; write it like 2026-01-15T09:00:00Z (Z means UTC).",
-                "invalid_date",
-            )
-            return None
-        if timezone.is_naive(moment):
+        moment = self._converted(
+            key,
+            "a date and time",
+            dt.datetime.fromisoformat,
+            "“{value}” is not a date and time; write it like 2026-01-15T09:00:00Z (Z means UTC).",
+        )
+        if moment is not None and timezone.is_naive(moment):
             moment = moment.replace(tzinfo=dt.UTC)
         return moment
 

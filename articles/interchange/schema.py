@@ -63,6 +63,10 @@ class Entry:
             return self.place
         return self.places.get(key) or self.place.child(key)
 
+    def values(self, *names: str) -> dict[str, object]:
+        """These fields' values by name: the keyword arguments of the model row the entry describes."""
+        return {name: getattr(self, name) for name in names}
+
 
 @dataclass
 class StepsEntry(Entry):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from articles.content.models import Article
 from articles.search import query as query_module
-from articles.search.engine import SearchResults
+from articles.search.results import SearchResults
 from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog, normalise_query
 
 _CLICK_SALT = "articles.search.click"

@@ -11,7 +11,7 @@ import pytest
 
 from articles.content.models import Article, ArticleClient
 from articles.interchange import FORMAT
-from tests.admin.test_admin import article_add_data, article_url, errors_shown, form_data
+from tests.admin.forms import article_add_data, article_url, errors_shown, form_data
 from tests.conftest import make_article
 from tests.interchange.test_interchange import import_error
 

@@ -14,7 +14,7 @@ import pytest
 
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.interchange import FORMAT
-from tests.admin.test_admin import add_inline_row, errors_shown, form_data, vendor_form, vendor_url
+from tests.admin.forms import add_inline_row, errors_shown, form_data, vendor_form, vendor_url
 from tests.interchange.test_interchange import import_error
 
 pytestmark = pytest.mark.django_db

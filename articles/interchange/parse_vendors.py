@@ -1,0 +1,131 @@
+"""Reading the ``vendors`` part of a help center file: each vendor and its facts.
+
+A vendor's facts are its sender addresses, sender domains and IP ranges, and
+its step overrides (its own steps for a mail client). Each fact is checked by
+its model's own validators, and compared in the form those store, so a fact
+written twice is refused however it was typed.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.interchange.locations import Place
+from articles.interchange.nodes import Mapping
+from articles.interchange.parse_clients import read_steps
+from articles.interchange.parse_reader import Reader
+from articles.interchange.schema import (
+    ADDRESS_KEYS,
+    OVERRIDE_KEYS,
+    RANGE_KEYS,
+    VENDOR_KEYS,
+    AddressEntry,
+    DomainEntry,
+    OverrideEntry,
+    RangeEntry,
+    VendorEntry,
+)
+
+
+def read_vendor(reader: Reader, node: yaml.Node, place: Place) -> VendorEntry:
+    """One item of ``vendors``, with its facts."""
+    mapping = Mapping(reader.problems, node, place, VENDOR_KEYS, "vendor")
+    entry = VendorEntry(place=place, places=mapping.places())
+    if not mapping.ok:
+        return entry
+    entry.slug = mapping.text("slug", required=True)
+    entry.name = mapping.text("name", required=True)
+    entry.website = mapping.text("website")
+    entry.description = mapping.text("description")
+    reader.clean_entry(Vendor(**entry.values("slug", "name", "website", "description")), entry, mapping)
+    entry.addresses = _addresses(reader, mapping)
+    entry.domains = _domains(reader, mapping)
+    entry.ranges = _ranges(reader, mapping)
+    entry.overrides = _overrides(reader, mapping)
+    return entry
+
+
+def _addresses(reader: Reader, vendor: Mapping) -> list[AddressEntry]:
+    found: list[AddressEntry] = []
+    seen: dict[str, Place] = {}
+    for index, mapping in reader.mappings(vendor, "sender_addresses", ADDRESS_KEYS, "sender address"):
+        entry = AddressEntry(place=mapping.place, places=mapping.places())
+        entry.address = mapping.text("address", required=True)
+        entry.used_for = mapping.text("used_for")
+        instance = SenderAddress(**entry.values(*ADDRESS_KEYS), position=index)
+        if reader.clean_entry(instance, entry, mapping, exclude=["vendor"]) and entry.address:
+            # Compared in the form clean() stored, so A@ACME.example repeats a@acme.example.
+            entry.address = instance.address
+            if entry.address in seen:
+                reader.repeated(
+                    entry.place_of("address"), f"The address {entry.address}", seen[entry.address]
+                )
+            else:
+                seen[entry.address] = entry.place
+        found.append(entry)
+    return found
+
+
+def _domains(reader: Reader, vendor: Mapping) -> list[DomainEntry]:
+    found: list[DomainEntry] = []
+    seen: dict[str, Place] = {}
+    for text, place in vendor.text_items("sender_domains", "sender domain"):
+        instance = SenderDomain(domain=text)
+        if not reader.clean(instance, place.everywhere(), exclude=["vendor"]):
+            continue
+        if instance.domain in seen:
+            reader.repeated(place, f"The domain {instance.domain}", seen[instance.domain])
+            continue
+        seen[instance.domain] = place
+        found.append(DomainEntry(place=place, domain=instance.domain))
+    return found
+
+
+def _ranges(reader: Reader, vendor: Mapping) -> list[RangeEntry]:
+    found: list[RangeEntry] = []
+    in_force: dict[str, Place] = {}
+    for _index, mapping in reader.mappings(vendor, "ip_ranges", RANGE_KEYS, "IP range"):
+        entry = RangeEntry(place=mapping.place, places=mapping.places())
+        entry.network = mapping.text("network", required=True)
+        entry.tier = mapping.choice("tier", IPRange.Tier, IPRange.Tier.PRIMARY)
+        entry.note = mapping.text("note")
+        entry.added_on = mapping.date("added_on")
+        entry.retired_on = mapping.date("retired_on")
+        instance = IPRange(**entry.values(*RANGE_KEYS))
+        # Left out, added_on is decided on import (today, or the stored date).
+        exclude = ["vendor"] if entry.added_on else ["vendor", "added_on"]
+        if reader.clean_entry(instance, entry, mapping, exclude=exclude) and entry.network:
+            entry.network = instance.network
+            # Like the database, the file may list a network again once it is retired.
+            if entry.retired_on is None:
+                if entry.network in in_force:
+                    reader.repeated(
+                        entry.place_of("network"), f"The range {entry.network}", in_force[entry.network]
+                    )
+                else:
+                    in_force[entry.network] = entry.place
+        found.append(entry)
+    return found
+
+
+def _overrides(reader: Reader, vendor: Mapping) -> list[OverrideEntry]:
+    found: list[OverrideEntry] = []
+    seen: dict[str, Place] = {}
+    overrides = reader.mappings(vendor, "step_overrides", OVERRIDE_KEYS, "step override", ("client",))
+    for _index, mapping in overrides:
+        entry = OverrideEntry(place=mapping.place, places=mapping.places())
+        entry.client = mapping.text("client", required=True)
+        if entry.client:
+            reader.check_client(entry.client, entry.place_of("client"))
+            if entry.client in seen:
+                reader.problems.add(
+                    entry.place_of("client"),
+                    f"The steps for {entry.client} are listed twice (first on line "
+                    f"{seen[entry.client].line}); keep one.",
+                    "duplicate",
+                )
+            seen[entry.client] = entry.place
+        entry.steps = read_steps(reader, mapping, entry)
+        found.append(entry)
+    return found

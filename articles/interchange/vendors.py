@@ -1,0 +1,137 @@
+"""Importing vendors and their facts: sender addresses, domains, IP ranges, own step lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils import timezone
+
+from articles.content.models import MailClient
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.interchange.rows import assign
+from articles.interchange.schema import RangeEntry, VendorEntry
+from articles.interchange.steps import StepListWriter
+
+
+class VendorWriter(StepListWriter):
+    """The vendor part of an import: its row, its facts and its own step lists."""
+
+    vendors: dict[str, Vendor]
+    clients: dict[str, MailClient]
+
+    def _vendor(self, entry: VendorEntry) -> None:
+        vendor = self.vendors.get(entry.slug) or Vendor(slug=entry.slug)
+        created = vendor.pk is None
+        changed = assign(vendor, name=entry.name, website=entry.website, description=entry.description)
+        if not self.save(vendor, kind="vendor", label=entry.slug, place_of=entry.place_of, changed=changed):
+            return
+        self.vendors[entry.slug] = vendor
+        self._addresses(vendor, entry, created)
+        self._domains(vendor, entry, created)
+        self._ranges(vendor, entry, created)
+        self._overrides(vendor, entry, created)
+
+    def _addresses(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
+        stored = {} if created else {a.address: a for a in vendor.sender_addresses.all()}
+        self.delete_unlisted(
+            stored,
+            {a.address for a in entry.addresses},
+            kind="sender address",
+            label=lambda address: f"{address} of {vendor.slug}",
+        )
+        for position, item in enumerate(entry.addresses):
+            row = stored.get(item.address) or SenderAddress(vendor=vendor, address=item.address)
+            changed = assign(row, used_for=item.used_for, position=position)
+            self.save(row, kind="sender address", label=item.address, place_of=item.place_of, changed=changed)
+
+    def _domains(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
+        stored = {} if created else {d.domain: d for d in vendor.sender_domains.all()}
+        self.delete_unlisted(
+            stored,
+            {d.domain for d in entry.domains},
+            kind="sender domain",
+            label=lambda domain: f"{domain} of {vendor.slug}",
+        )
+        for item in entry.domains:
+            if item.domain in stored:
+                self.report.record("sender domain", "unchanged", item.domain)
+                continue
+            row = SenderDomain(vendor=vendor, domain=item.domain)
+            self.save(
+                row, kind="sender domain", label=item.domain, place_of=item.place.everywhere(), changed=True
+            )
+
+    def _ranges(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
+        stored = [] if created else list(vendor.ip_ranges.all())
+        pairs = _match_ranges(entry.ranges, stored)
+        matched = {row.pk for _item, row in pairs if row is not None}
+        # Deletions first, so a network leaving one row is free for another.
+        for row in stored:
+            if row.pk not in matched:
+                self.delete(row, kind="IP range", label=f"{row.network} of {vendor.slug}")
+        for item, row in pairs:
+            if row is None:
+                row = IPRange(
+                    vendor=vendor, network=item.network, added_on=item.added_on or timezone.localdate()
+                )
+            changed = assign(
+                row,
+                tier=item.tier,
+                note=item.note,
+                added_on=item.added_on or row.added_on,
+                retired_on=item.retired_on,
+            )
+            self.save(row, kind="IP range", label=item.network, place_of=item.place_of, changed=changed)
+
+    def _overrides(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
+        if not created:
+            self.delete_unlisted(
+                {
+                    step_list.mail_client.slug: step_list
+                    for (_client, vendor_id), step_list in self.step_lists.items()
+                    if vendor_id == vendor.pk
+                },
+                {item.client for item in entry.overrides},
+                kind="step list",
+                label=lambda slug: f"{slug} of {vendor.slug}",
+            )
+        for item in entry.overrides:
+            client = self.clients.get(item.client)
+            if client is None:  # refused earlier in this import; its problem is already listed
+                continue
+            self._step_list(
+                client=client, vendor=vendor, entry=item.steps, label=f"{item.client} of {vendor.slug}"
+            )
+
+
+def _match_ranges(items: list[RangeEntry], stored: list[IPRange]) -> list[tuple[RangeEntry, IPRange | None]]:
+    """Pair each range in the file with the stored row it describes, so unchanged rows keep their pk.
+
+    Within one network, rows that match exactly are paired first, then rows
+    that are equally in force (both retired or both not), then any; a network
+    may be listed again after it was retired, so one network can have several rows.
+    """
+    free: dict[str, list[IPRange]] = defaultdict(list)
+    for row in stored:
+        free[row.network].append(row)
+    paired: dict[int, IPRange] = {}
+    tests = (
+        lambda item, row: (
+            row.tier == item.tier
+            and row.note == item.note
+            and row.retired_on == item.retired_on
+            and (item.added_on is None or row.added_on == item.added_on)
+        ),
+        lambda item, row: (row.retired_on is None) == (item.retired_on is None),
+        lambda item, row: True,
+    )
+    for test in tests:
+        for index, item in enumerate(items):
+            if index in paired:
+                continue
+            for row in free[item.network]:
+                if test(item, row):
+                    paired[index] = row
+                    free[item.network].remove(row)
+                    break
+    return [(item, paired.get(index)) for index, item in enumerate(items)]
