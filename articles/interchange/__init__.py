@@ -5,8 +5,10 @@ fixtures/FORMAT.md. The work falls into three steps, kept apart:
 
 - ``parse()`` (parse.py) reads the text into plain entries (schema.py) and
   checks everything it can without writing, collecting every problem, each
-  placed at its line and path in the file (locations.py). Reading typed values
-  out of YAML nodes is nodes.py.
+  placed at its line and path in the file (locations.py): mail clients in
+  parse_clients.py, vendors in parse_vendors.py, articles in
+  parse_articles.py, with the reader they share in parse_reader.py. Reading
+  typed values out of YAML nodes is nodes.py.
 - ``import_helpcenter()`` (write.py) writes parsed entries in one transaction,
   all or nothing; ``import_text()`` parses and imports in one call. One row is
   written by rows.py, step lists by steps.py, vendors and their facts by

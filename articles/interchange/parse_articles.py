@@ -12,7 +12,7 @@ import yaml
 from articles.content.models import Article
 from articles.interchange.locations import Place
 from articles.interchange.nodes import Mapping
-from articles.interchange.parse_reader import Reader
+from articles.interchange.parse_reader import FirstSeen, Reader
 from articles.interchange.schema import ARTICLE_KEYS, ArticleEntry
 
 #: The keys of an article that are its own fields; ``vendor`` and ``clients`` are references.
@@ -42,13 +42,10 @@ def read_article(reader: Reader, node: yaml.Node, place: Place) -> ArticleEntry:
     entry.reviewed_on = mapping.date("reviewed_on")
     entry.show_it_section = mapping.boolean("show_it_section")
     entry.body = mapping.text("body")
-    seen: dict[str, Place] = {}
+    seen = FirstSeen(reader, "The mail client")
     for slug, client_place in mapping.text_items("clients", "mail client"):
         reader.check_client(slug, client_place)
-        if slug in seen:
-            reader.repeated(client_place, f"The mail client {slug}", seen[slug])
-            continue
-        seen[slug] = client_place
-        entry.clients.append(slug)
+        if seen.is_new(slug, client_place):
+            entry.clients.append(slug)
     reader.clean_entry(Article(**entry.values(*_FIELDS)), entry, mapping, exclude=["vendor"])
     return entry

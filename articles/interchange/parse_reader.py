@@ -4,6 +4,7 @@ A ``Reader`` holds the problems found so far and the slugs a reference may
 point to (those in the file and those already stored). The parts of the file
 are read by parse_clients.py, parse_vendors.py and parse_articles.py, each
 through one reader, so every problem lands in one list in the order found.
+``FirstSeen`` refuses a value a list holds twice.
 """
 
 from __future__ import annotations
@@ -75,8 +76,24 @@ class Reader:
                 "unknown_client",
             )
 
-    def repeated(self, place: Place, what: str, first: Place) -> None:
-        """``what`` is written again at ``place``, first at ``first``."""
-        self.problems.add(
-            place, f"{what} is listed twice (first on line {first.line}); keep one.", "duplicate"
-        )
+
+class FirstSeen:
+    """The values of one list met so far, each with where it was first written; a repeat is a problem."""
+
+    def __init__(self, reader: Reader, what: str):
+        self.problems = reader.problems
+        self.what = what
+        self.places: dict[str, Place] = {}
+
+    def is_new(self, value: str, place: Place, first: Place | None = None) -> bool:
+        """True the first time ``value`` is met, noting it at ``first`` (or ``place``);
+        else a problem at ``place`` that names the line it came first."""
+        if value in self.places:
+            self.problems.add(
+                place,
+                f"{self.what} {value} is listed twice (first on line {self.places[value].line}); keep one.",
+                "duplicate",
+            )
+            return False
+        self.places[value] = first or place
+        return True

@@ -14,7 +14,7 @@ from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.interchange.locations import Place
 from articles.interchange.nodes import Mapping
 from articles.interchange.parse_clients import read_steps
-from articles.interchange.parse_reader import Reader
+from articles.interchange.parse_reader import FirstSeen, Reader
 from articles.interchange.schema import (
     ADDRESS_KEYS,
     OVERRIDE_KEYS,
@@ -48,7 +48,7 @@ def read_vendor(reader: Reader, node: yaml.Node, place: Place) -> VendorEntry:
 
 def _addresses(reader: Reader, vendor: Mapping) -> list[AddressEntry]:
     found: list[AddressEntry] = []
-    seen: dict[str, Place] = {}
+    seen = FirstSeen(reader, "The address")
     for index, mapping in reader.mappings(vendor, "sender_addresses", ADDRESS_KEYS, "sender address"):
         entry = AddressEntry(place=mapping.place, places=mapping.places())
         entry.address = mapping.text("address", required=True)
@@ -57,34 +57,26 @@ def _addresses(reader: Reader, vendor: Mapping) -> list[AddressEntry]:
         if reader.clean_entry(instance, entry, mapping, exclude=["vendor"]) and entry.address:
             # Compared in the form clean() stored, so A@ACME.example repeats a@acme.example.
             entry.address = instance.address
-            if entry.address in seen:
-                reader.repeated(
-                    entry.place_of("address"), f"The address {entry.address}", seen[entry.address]
-                )
-            else:
-                seen[entry.address] = entry.place
+            seen.is_new(entry.address, entry.place_of("address"), entry.place)
         found.append(entry)
     return found
 
 
 def _domains(reader: Reader, vendor: Mapping) -> list[DomainEntry]:
     found: list[DomainEntry] = []
-    seen: dict[str, Place] = {}
+    seen = FirstSeen(reader, "The domain")
     for text, place in vendor.text_items("sender_domains", "sender domain"):
         instance = SenderDomain(domain=text)
         if not reader.clean(instance, place.everywhere(), exclude=["vendor"]):
             continue
-        if instance.domain in seen:
-            reader.repeated(place, f"The domain {instance.domain}", seen[instance.domain])
-            continue
-        seen[instance.domain] = place
-        found.append(DomainEntry(place=place, domain=instance.domain))
+        if seen.is_new(instance.domain, place):
+            found.append(DomainEntry(place=place, domain=instance.domain))
     return found
 
 
 def _ranges(reader: Reader, vendor: Mapping) -> list[RangeEntry]:
     found: list[RangeEntry] = []
-    in_force: dict[str, Place] = {}
+    in_force = FirstSeen(reader, "The range")
     for _index, mapping in reader.mappings(vendor, "ip_ranges", RANGE_KEYS, "IP range"):
         entry = RangeEntry(place=mapping.place, places=mapping.places())
         entry.network = mapping.text("network", required=True)
@@ -99,12 +91,7 @@ def _ranges(reader: Reader, vendor: Mapping) -> list[RangeEntry]:
             entry.network = instance.network
             # Like the database, the file may list a network again once it is retired.
             if entry.retired_on is None:
-                if entry.network in in_force:
-                    reader.repeated(
-                        entry.place_of("network"), f"The range {entry.network}", in_force[entry.network]
-                    )
-                else:
-                    in_force[entry.network] = entry.place
+                in_force.is_new(entry.network, entry.place_of("network"), entry.place)
         found.append(entry)
     return found
 

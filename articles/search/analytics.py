@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from articles.content.models import Article
 from articles.search import query as query_module
-from articles.search.results import SearchResults
 from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog, normalise_query
+from articles.search.results import SearchResults
 
 _CLICK_SALT = "articles.search.click"
 #: A click counts if it comes within this long of the search.

@@ -84,12 +84,15 @@ def test_an_article_is_found_from_when_it_is_published_until_it_is_withdrawn(acm
     assert search("walrus").total == 0
     article.status, article.published_at = Article.Status.PUBLISHED, timezone.now() + dt.timedelta(hours=1)
     article.save()
+    changes.written(article)
     assert search("walrus").total == 0  # scheduled
     article.published_at = timezone.now() - dt.timedelta(minutes=1)
     article.save()
+    changes.written(article)
     assert slugs("walrus") == ["acme/walrus"]
     article.status = Article.Status.DRAFT
     article.save()
+    changes.written(article)
     assert search("walrus").total == 0
 
 

@@ -9,13 +9,11 @@ anything but its own generated data.
 
 What is timed is ``articles.search.search()``: query understanding,
 synonyms, spelling candidates, the ranked and highlighted page of results;
-not the HTML page around it.
+not the HTML page around it. The data comes from bench_data.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import ipaddress
 import random
 import statistics
@@ -25,38 +23,17 @@ import psycopg2
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
-from articles.facts import networks
-from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
-from articles.search import index
+from articles.content.models import Article
+from articles.facts.models import IPRange, Vendor
+from articles.management.bench_data import PREFIX, HelpCenterGenerator, vocabulary
 from articles.search.engine import search
 
-PREFIX = "bench-"
 TARGETS_MS = {"text": 50.0, "typo": 50.0, "ip": 5.0}
 #: Searches of each kind run, untimed, before that kind is timed.
 WARM_UPS = 50
-
-# Words readers and articles share, so that generated queries find something.
-_DOMAIN_WORDS_TEXT = """allowlist whitelist safelist spam junk bulk folder inbox outlook gmail yahoo icloud
-thunderbird exchange workspace postfix cpanel spamassassin sender address domain range bounce relay
-rejected envelope quarantine filter rule contacts trusted approved blocked delivery notification
-password reset digest newsletter invoice reminder server gateway firewall connection report
-administrator mailbox message header forward reply subscribe unsubscribe verify authentication
-encryption certificate policy tenant"""
-DOMAIN_WORDS = _DOMAIN_WORDS_TEXT.split()
-_SYLLABLES_TEXT = "ba be bi bo bu da de di do ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si so ta te ti to va ve vi vo za ze zo"
-SYLLABLES = _SYLLABLES_TEXT.split()
-
-
-def _pseudo_words(rng: random.Random, count: int) -> list[str]:
-    words: set[str] = set()
-    while len(words) < count:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
 
 
 class Command(BaseCommand):
@@ -84,11 +61,11 @@ class Command(BaseCommand):
                 "point DATABASE_URL at a database of its own."
             )
         rng = random.Random(options["seed"])
-        self.vocabulary = DOMAIN_WORDS + _pseudo_words(rng, 4000)
+        self.vocabulary = vocabulary(rng)
         present = (Vendor.objects.count(), Article.objects.count(), IPRange.objects.count())
         wanted = (options["vendors"], options["articles"], options["ranges"])
         if options["fresh"] or present != wanted:
-            self._generate(rng, *wanted)
+            HelpCenterGenerator(rng, self.vocabulary, self.stdout.write).generate(*wanted)
         else:
             self.stdout.write(
                 f"Reusing {present[1]:,} articles and {present[2]:,} IP ranges (--fresh to rebuild)."
@@ -119,132 +96,6 @@ class Command(BaseCommand):
                 cursor.execute(f'CREATE DATABASE "{name}"')
                 self.stdout.write(f"Created the database {name}.")
         admin.close()
-
-    # Generating.
-
-    def _text(self, rng: random.Random, words: int) -> str:
-        # Zipf-like: a few words very common, most rare, as in real text.
-        chosen = rng.choices(self.vocabulary, weights=self._weights, k=words)
-        sentences = [" ".join(chosen[i : i + 12]).capitalize() + "." for i in range(0, len(chosen), 12)]
-        return " ".join(sentences)
-
-    def _generate(self, rng: random.Random, vendor_count: int, article_count: int, range_count: int) -> None:
-        self._weights = [1 / (rank + 1) for rank in range(len(self.vocabulary))]
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            tables = [
-                model._meta.db_table
-                for model in (
-                    Vendor,
-                    MailClient,
-                    Article,
-                    IPRange,
-                    SenderAddress,
-                    SenderDomain,
-                    StepList,
-                    Step,
-                )
-            ]
-            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        # bulk_create sends no signals: the index is built once, at the end.
-        with transaction.atomic():
-            clients = MailClient.objects.bulk_create(
-                MailClient(
-                    slug=slug, name=slug.title(), audience="it" if slug in {"postfix", "cpanel"} else "person"
-                )
-                for slug in [
-                    "outlook",
-                    "gmail",
-                    "yahoo",
-                    "apple-mail",
-                    "thunderbird",
-                    "icloud",
-                    "postfix",
-                    "cpanel",
-                ]
-            )
-            step_lists = StepList.objects.bulk_create(StepList(mail_client=client) for client in clients)
-            Step.objects.bulk_create(
-                Step(
-                    step_list=step_list,
-                    position=position,
-                    text=self._text(rng, 14) + " {{ primary_address }}",
-                )
-                for step_list in step_lists
-                for position in range(5)
-            )
-            vendors = Vendor.objects.bulk_create(
-                Vendor(slug=f"{PREFIX}{number:04d}", name=f"{rng.choice(self.vocabulary).title()} {number}")
-                for number in range(vendor_count)
-            )
-            SenderAddress.objects.bulk_create(
-                SenderAddress(vendor=vendor, address=f"news@{vendor.slug}.example", used_for="newsletters")
-                for vendor in vendors
-            )
-            SenderDomain.objects.bulk_create(
-                SenderDomain(vendor=vendor, domain=f"{vendor.slug}.example") for vendor in vendors
-            )
-            self._copy_ranges(rng, vendors, range_count)
-            now = timezone.now() - dt.timedelta(days=1)
-            kinds = [
-                Article.Kind.GUIDE,
-                Article.Kind.TROUBLESHOOTING,
-                Article.Kind.EXPLAINER,
-                Article.Kind.REFERENCE,
-            ]
-            articles = Article.objects.bulk_create(
-                Article(
-                    vendor=vendors[number % vendor_count],
-                    slug=f"article-{number}",
-                    kind=kinds[number % 4],
-                    title=f"{vendors[number % vendor_count].name} {self._text(rng, 5)[:-1]}",
-                    summary=self._text(rng, 20),
-                    body="\n\n".join(f"## {self._text(rng, 4)}\n\n{self._text(rng, 80)}" for _ in range(3)),
-                    show_it_section=number % 4 == 0,
-                    status=Article.Status.PUBLISHED,
-                    published_at=now,
-                )
-                for number in range(article_count)
-            )
-            ArticleClient.objects.bulk_create(
-                ArticleClient(article=article, mail_client=client, position=position)
-                for article in articles
-                if article.kind == Article.Kind.GUIDE
-                for position, client in enumerate(rng.sample(clients, 3))
-            )
-            self.stdout.write(f"Generated the rows in {time.perf_counter() - started:.0f} s; indexing…")
-            index.rebuild()
-        self.stdout.write(f"Built the benchmark data in {time.perf_counter() - started:.0f} s.")
-
-    def _copy_ranges(self, rng: random.Random, vendors: list[Vendor], count: int) -> None:
-        """IP ranges by COPY: one /24-aligned block each (5% IPv6 /48s), never overlapping."""
-        rows = io.StringIO()
-        today = timezone.localdate().isoformat()
-        first_v4 = int(ipaddress.ip_address("11.0.0.0"))
-        first_v6 = int(ipaddress.ip_address("2001:db8::"))
-        for number in range(count):
-            vendor = vendors[number % len(vendors)]
-            tier = "primary" if number % 10 == 0 else "additional"
-            if number % 20 == 19:
-                start = first_v6 + (number << 80)
-                prefix = 48
-                end = start + (1 << 80) - 1
-                network = f"{ipaddress.IPv6Address(start)}/48"
-                version = 6
-            else:
-                start = first_v4 + (number << 8)
-                prefix = rng.choice((24, 25, 26, 27, 28, 32))
-                end = start + (1 << (32 - prefix)) - 1
-                network = f"{start >> 24}.{start >> 16 & 255}.{start >> 8 & 255}.{start & 255}/{prefix}"
-                version = 4
-            rows.write(
-                f"{vendor.pk}\t{network}\t{version}\t{prefix}\t{networks.key(start, version)}"
-                f"\t{networks.key(end, version)}\t{tier}\t\t{today}\t\\N\n"
-            )
-        rows.seek(0)
-        columns = 'vendor_id, network, version, prefixlen, start, "end", tier, note, added_on, retired_on'
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY {IPRange._meta.db_table} ({columns}) FROM STDIN", rows)
 
     # Measuring.
 
