@@ -13,6 +13,7 @@ from articles.content.rendering import markdownify_preview
 from articles.facts.models import Vendor
 from articles.facts.selectors import vendor_ranges_by_tier
 from articles.search import analytics
+from articles.throttle import client_ip
 
 
 @require_safe
@@ -50,7 +51,9 @@ def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
 def render_article(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
     page = selectors.load_article_page(article)
     if not preview and request.method == "GET":
-        analytics.record_read(article)
+        analytics.record_read(
+            article, reader=f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
+        )
     context = {"page": page, "preview": preview}
     if not preview:
         context["canonical_url"] = request.build_absolute_uri(article.get_absolute_url())

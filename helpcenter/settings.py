@@ -9,10 +9,15 @@ the site refuses to start, because DEBUG is off and there is no secret key:
 Variables: ``DEBUG``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated),
 ``DATABASE_URL`` (unset: the SQLite file ``db.sqlite3``), ``REDIS_URL``
 (unset: a per-process memory cache), ``CSRF_TRUSTED_ORIGINS``,
-``SECURE_SSL_REDIRECT`` (default on in production).
+``SECURE_SSL_REDIRECT`` (default on in production), ``TRUSTED_PROXY_COUNT``,
+``RATE_LIMIT_SEARCH`` / ``_SUGGEST`` / ``_CLICK`` / ``_LOGIN``,
+``LOGIN_FAILURE_LIMIT``, ``LOGIN_LOCKOUT_MINUTES``, ``SEARCH_LOG_RETENTION_DAYS``,
+``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only).
 """
 
+import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +39,24 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return int(value)
+
+
+def env_rate(name: str, default: str) -> str:
+    value = os.environ.get(name, "") or default
+    if not re.fullmatch(r"[1-9]\d*/[1-9]?\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per period, such as 60/m, 1000/h or 20/10m, not {value!r}."
+        )
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -70,11 +93,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "markdownx",
+    "axes",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "articles.content.redirects.OldSlugRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpcenter.urls"
@@ -124,6 +152,12 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# django-axes first: a locked-out login is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,6 +189,11 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.content.rendering.markdownify_preview
 MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
 
+# The documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+# 2001:db8::/32) send no mail and are refused as facts; tests and examples may
+# turn this on to use them (articles/facts/networks.py).
+HELPCENTER_ALLOW_DOCUMENTATION_RANGES = env_bool("HELPCENTER_ALLOW_DOCUMENTATION_RANGES", False)
+
 # Security: strict in production, relaxed only for the local first look.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -168,6 +207,87 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp): our own files only, nothing inline.
+# Every script and stylesheet is a file under static/; Django's admin and
+# django-markdownx's editor work within it (tests/browser/test_security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Permissions-Policy (django-permissions-policy): no page of ours needs these.
+# The clipboard stays allowed: the copy buttons write to it.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Who a client is (articles/throttle.py): REMOTE_ADDR, or behind this many
+# reverse proxies that each append to X-Forwarded-For, the address the
+# outermost one saw. 0 when gunicorn faces the internet; 1 behind one nginx.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Requests per client IP address (an IPv6 /64) and window, counted in the
+# cache (articles/throttle.py): with REDIS_URL every app server shares them.
+RATE_LIMITS = {
+    "search": env_rate("RATE_LIMIT_SEARCH", "60/m"),
+    "suggest": env_rate("RATE_LIMIT_SUGGEST", "240/m"),
+    "click": env_rate("RATE_LIMIT_CLICK", "120/m"),
+    # Sign-in attempts to the admin (POSTs): above the per-account lockout, a
+    # cap on what one address may try across all user names.
+    "login": env_rate("RATE_LIMIT_LOGIN", "30/h"),
+}
+# A count the cache could not make lets the request through: search stays up if Redis hiccups.
+RATELIMIT_FAIL_OPEN = True
+
+# Admin sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong
+# passwords for one user name from one address, that pair is locked out until
+# LOGIN_LOCKOUT_MINUTES have passed since its last failure; a locked-out
+# attempt is refused before the password is checked (and extends the lockout).
+# Reset: manage.py axes_reset, axes_reset_username NAME, axes_reset_ip ADDRESS.
+#
+# The database handler, not the cache one: the database is what every app
+# server already shares, with or without Redis; a lockout there survives a
+# cache restart and cannot be evicted by filling the cache; and staff see the
+# attempts in the admin. A failed sign-in costs a row write, which the "login"
+# rate limit above keeps small.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "articles.admin.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "articles.throttle.client_ip"
+
+# Searches are kept this many days (manage.py prune_search_log, daily).
+SEARCH_LOG_RETENTION_DAYS = env_int("SEARCH_LOG_RETENTION_DAYS", 90, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
@@ -77,3 +78,18 @@ def acme(db) -> Vendor:
 def fast_password_hashing(settings):
     """Staff logins in tests need no slow, secure hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def documentation_ranges_allowed(settings):
+    """Tests use the documentation ranges (192.0.2.0/24, 2001:db8::/32), refused as facts in production.
+
+    tests/facts/test_hazards.py turns this off to show that they are refused.
+    """
+    settings.HELPCENTER_ALLOW_DOCUMENTATION_RANGES = True
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no rate-limit counts or readers of the day carried over."""
+    cache.clear()

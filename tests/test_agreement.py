@@ -6,6 +6,11 @@ example stores them, then reads every output back with a real parser: the
 text, CSV and JSON files (for the vendor and for all vendors), every gateway
 snippet, the API (facts and IP lookup), the For IT page and the article page.
 All must list exactly the ranges in force, and nothing retired.
+
+The ranges are stored without ``full_clean()``: which ranges the facts refuse
+is their layer's rule, and this test is about the outputs agreeing on whatever
+is stored. (Notes hold any text but surrogates; the CSV writes each on one
+line, test_hostile_facts.py tries the rest.)
 """
 
 from __future__ import annotations
@@ -23,13 +28,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.facts.models import SenderAddress, SenderDomain
-from tests.conftest import make_article, make_client, make_range, make_vendor
+from articles.facts.models import IPRange, SenderAddress, SenderDomain
+from articles.services import changes
+from tests.conftest import make_article, make_client, make_vendor
 from tests.downloads import snippet_readers as read
 
 pytestmark = pytest.mark.django_db
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def ipv4_networks():
@@ -52,7 +56,7 @@ range_records = st.fixed_dictionaries(
     {
         "network": st.one_of(ipv4_networks(), ipv6_networks()),
         "tier": st.sampled_from(["primary", "additional"]),
-        "note": st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
+        "note": st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30),
         "added_on": st.dates(dt.date(2015, 1, 1), dt.date(2024, 12, 31)),
         "retired": st.sampled_from([None, None, None, "long ago", "today", "later"]),
     }
@@ -95,8 +99,12 @@ def page_ranges(html: str) -> set:
     return {ipaddress.ip_network(value) for value in parser.values}
 
 
-def csv_note(note: str) -> str:
-    return f"'{note}" if note.startswith(FORMULA_STARTS) else note
+def store_range(vendor, network: str, tier: str = "primary", **fields) -> IPRange:
+    """A range saved as it is, past the facts' validation, and the write said as every path says it."""
+    ip_range = IPRange(vendor=vendor, network=network, tier=tier, **fields)
+    ip_range.save()
+    changes.written(ip_range)
+    return ip_range
 
 
 def check_every_output(client, expected: dict, other_network) -> None:
@@ -108,13 +116,13 @@ def check_every_output(client, expected: dict, other_network) -> None:
     assert {ipaddress.ip_network(line) for line in txt} == networks
     assert len(txt) == len(networks)
 
-    rows = list(csv.DictReader(io.StringIO(client.get("/acme/allowlist.csv").content.decode(), newline="")))
+    rows = read.read_csv(client.get("/acme/allowlist.csv").content.decode())
     assert {
-        (ipaddress.ip_network(r["network"]), int(r["ip_version"]), r["tier"], r["added_on"], r["note"])
-        for r in rows
-    } == {
-        (n, n.version, r["tier"], r["added_on"].isoformat(), csv_note(r["note"])) for n, r in expected.items()
-    }
+        (ipaddress.ip_network(r["network"]), int(r["ip_version"]), r["tier"], r["added_on"]) for r in rows
+    } == {(n, n.version, r["tier"], r["added_on"].isoformat()) for n, r in expected.items()}
+    for row in rows:
+        note = expected[ipaddress.ip_network(row["network"])]["note"]
+        read.assert_one_line_of(read.unguarded(row["note"], note), note)
 
     document = json.loads(client.get("/acme/allowlist.json").content)
     entries = [(e["ip_prefix"], e) for e in document["prefixes"]] + [
@@ -199,9 +207,9 @@ def test_every_format_snippet_api_and_page_lists_the_same_ranges(client, db, rec
         SenderAddress.objects.create(vendor=vendor, address="alerts@acme.example")
         SenderDomain.objects.create(vendor=vendor, domain="acme.example")
         make_article(vendor, "guide", clients=[make_client("postfix", audience="it")])
-        make_range(make_vendor("other"), str(other_network))
+        store_range(make_vendor("other"), str(other_network))
         for record in records:
-            make_range(
+            store_range(
                 vendor,
                 record["network"].with_prefixlen,
                 record["tier"],

@@ -78,3 +78,51 @@ def test_deploy_checks_are_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RATE_LIMIT_SEARCH": "lots"}, "RATE_LIMIT_SEARCH must be a number of requests per period"),
+        ({"RATE_LIMIT_LOGIN": "0/m"}, "RATE_LIMIT_LOGIN must be a number of requests per period"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be a whole number of at least 0"),
+        ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT must be a whole number of at least 1"),
+        ({"SEARCH_LOG_RETENTION_DAYS": "ninety"}, "SEARCH_LOG_RETENTION_DAYS must be a whole number"),
+    ],
+)
+def test_a_bad_limit_is_named(env, message):
+    result = load_settings(DEBUG="1", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_limits_and_retention_come_from_the_environment():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL"} and not k.startswith(("RATE_LIMIT_", "LOGIN_"))
+    }
+    env.update(
+        DEBUG="1",
+        RATE_LIMIT_SEARCH="20/10m",
+        TRUSTED_PROXY_COUNT="2",
+        LOGIN_FAILURE_LIMIT="3",
+        LOGIN_LOCKOUT_MINUTES="30",
+        SEARCH_LOG_RETENTION_DAYS="30",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import helpcenter.settings as s; print(s.RATE_LIMITS['search'], s.RATE_LIMITS['suggest'],"
+            " s.TRUSTED_PROXY_COUNT, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.seconds,"
+            " s.SEARCH_LOG_RETENTION_DAYS)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["20/10m", "240/m", "2", "3", "1800", "30"]

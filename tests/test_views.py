@@ -149,7 +149,7 @@ def _article_with(count: int):
                 f"c{count}-{number}", f"Client {count}-{number}", steps=[f"Step {i}" for i in range(3)]
             )
         )
-        make_range(vendor, f"10.{count}.{number}.0/24", "primary" if number % 2 else "additional")
+        make_range(vendor, f"45.{count}.{number}.0/24", "primary" if number % 2 else "additional")
     it_client = make_client(f"it{count}", f"IT {count}", audience="it", steps=["Allow."])
     override = StepList.objects.create(mail_client=clients[0], vendor=vendor)
     Step.objects.create(step_list=override, position=0, text="Override step")

@@ -32,7 +32,8 @@ from articles.admin.forms import (
 from articles.content.models import Article
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.facts.ranges import ADDED, describe_overlaps
-from articles.facts.selectors import listed_networks
+from articles.facts.selectors import domains_of_other_vendors, listed_networks
+from articles.facts.senders import lookalike_warnings
 from articles.services import ranges as services
 
 # Vendors and their facts ------------------------------------------------------------------
@@ -139,6 +140,22 @@ class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
     def article_count(self, obj: Vendor) -> int:
         return obj.article_total
 
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model in (SenderAddress, SenderDomain):
+            self._warn_of_lookalikes(request, form.instance, formset)
+
+    def _warn_of_lookalikes(self, request: HttpRequest, vendor: Vendor, formset) -> None:
+        """A domain (or an address's domain) just saved that may be a look-alike is saved, with a warning."""
+        field = "address" if formset.model is SenderAddress else "domain"
+        saved = [*formset.new_objects, *(obj for obj, fields in formset.changed_objects if field in fields)]
+        if not saved:
+            return
+        others = domains_of_other_vendors(vendor)
+        for domain in dict.fromkeys(obj.domain for obj in saved):
+            for warning in lookalike_warnings(domain, others):
+                self.message_user(request, f"Saved, but please check: {warning}", messages.WARNING)
+
     def get_urls(self):
         # Before the default URLs, whose "<object_id>/" pattern would claim this path.
         return [
@@ -178,7 +195,7 @@ class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
                     return self._ranges_saved(request, vendor, verdicts)
                 self.message_user(
                     request,
-                    "Nothing was saved: some lines are not IP addresses or ranges (see below). "
+                    "Nothing was saved: some lines are not IP ranges a vendor can publish (see below). "
                     "Correct or remove them, then save again.",
                     messages.ERROR,
                 )

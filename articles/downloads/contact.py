@@ -4,6 +4,16 @@
   mail clients that trust their contacts let through.
 - ``gmail-filter.xml``: the Atom feed Gmail's "Import filters" reads, with one
   filter that never sends the vendor's mail to spam.
+
+Only plain sender addresses and domains go in (``Facts.plain_senders``,
+``Facts.plain_domains``), so the card's EMAIL lines are valid addresses and the
+filter's ``from`` value is nothing but addresses and ``@domain`` terms joined by
+``OR``, with no space, quote or bracket Gmail's search syntax would read. Free
+text (the vendor's name, what an address is used for) is on one line without
+control characters (``safe_text.one_line``) before it is escaped, as vCard
+escapes it (``_vcard_text``) or as XML does (``xml_text``): XML 1.0 cannot
+hold most control characters even as references. The website goes on the card
+only as a plain http(s) address (``safe_text.plain_url``).
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import uuid
 from xml.sax.saxutils import escape, quoteattr
 
 from articles.downloads.published import Facts, iso_utc
+from articles.downloads.safe_text import one_line, plain_url
 
 SITE_PRODID = "-//Safelist Help Center//Allowlist downloads//EN"
 VCARD_UID_NAMESPACE = uuid.UUID("6a1f3c2e-5b7d-4e0a-9c8f-2d4b6e8a0c1e")
@@ -23,16 +34,15 @@ GMAIL_APPS = "http://schemas.google.com/apps/2006"
 # vCard (RFC 6350) --------------------------------------------------------------------------
 
 
-def _vcard_text(value: str) -> str:
-    """Escape a text value: backslash, comma, semicolon and line breaks (RFC 6350 3.4)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+def _vcard_text(*lines: str) -> str:
+    """A text value of one or more lines, each on one line, escaped (RFC 6350 3.4).
+
+    Backslash, comma and semicolon are escaped; the lines are joined with the
+    escaped line break ``\\n``, the only way a line break may appear. Every
+    other control character was dropped by ``one_line``.
+    """
+    escaped = (one_line(line).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;") for line in lines)
+    return "\\n".join(escaped)
 
 
 def _fold(line: str) -> str:
@@ -58,24 +68,29 @@ def vcard_uid(facts: Facts) -> str:
 
 def vcard(facts: Facts) -> str:
     """A vCard 4.0 naming the vendor as an organisation, with every sender address."""
+    name = one_line(facts.name) or one_line(facts.slug)
+    senders = facts.plain_senders
     lines = [
         "BEGIN:VCARD",
         "VERSION:4.0",
         f"PRODID:{SITE_PRODID}",
         f"UID:{vcard_uid(facts)}",
         "KIND:org",
-        f"FN:{_vcard_text(facts.name)}",
-        f"ORG:{_vcard_text(facts.name)}",
+        f"FN:{_vcard_text(name)}",
+        f"ORG:{_vcard_text(name)}",
     ]
-    for position, sender in enumerate(facts.addresses):
+    for position, sender in enumerate(senders):
         preference = ";PREF=1" if position == 0 else ""
         lines.append(f"EMAIL;TYPE=work{preference}:{_vcard_text(sender.address)}")
-    if facts.website:
-        lines.append(f"URL:{facts.website}")
-    described = [f"{s.address}: {s.used_for}" if s.used_for else s.address for s in facts.addresses]
+    website = plain_url(facts.website)
+    if website:
+        lines.append(f"URL:{website}")
+    described = []
+    for sender in senders:
+        used_for = one_line(sender.used_for)
+        described.append(f"{sender.address}: {used_for}" if used_for else sender.address)
     if described:
-        note = f"{facts.name} sends mail from these addresses.\n" + "\n".join(described)
-        lines.append(f"NOTE:{_vcard_text(note)}")
+        lines.append(f"NOTE:{_vcard_text(f'{name} sends mail from these addresses.', *described)}")
     lines.append(f"REV:{facts.changed_at.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}")
     lines.append("END:VCARD")
     return "".join(_fold(line) + "\r\n" for line in lines)
@@ -84,10 +99,15 @@ def vcard(facts: Facts) -> str:
 # Gmail filter file -------------------------------------------------------------------------
 
 
+def xml_text(text: str) -> str:
+    """Free text as XML character data: on one line, which XML 1.0 can hold, and escaped."""
+    return escape(one_line(text))
+
+
 def gmail_criteria(facts: Facts) -> str:
-    """The filter's "from" value: every sender address and every domain (as @domain)."""
-    terms = [sender.address for sender in facts.addresses]
-    terms += [f"@{domain}" for domain in facts.domains]
+    """The filter's "from" value: every plain sender address and every plain domain (as @domain)."""
+    terms = [sender.address for sender in facts.plain_senders]
+    terms += [f"@{domain}" for domain in facts.plain_domains]
     return " OR ".join(dict.fromkeys(terms))
 
 
@@ -97,8 +117,8 @@ def gmail_filter(facts: Facts) -> str:
     lines = [
         "<?xml version='1.0' encoding='UTF-8'?>",
         f"<feed xmlns={quoteattr(GMAIL_ATOM)} xmlns:apps={quoteattr(GMAIL_APPS)}>",
-        f"  <title>{escape(f'Mail filters: {facts.name}')}</title>",
-        f"  <id>tag:mail.google.com,2008:filters:{escape(facts.slug)}</id>",
+        f"  <title>{xml_text(f'Mail filters: {facts.name}')}</title>",
+        f"  <id>tag:mail.google.com,2008:filters:{xml_text(facts.slug)}</id>",
         f"  <updated>{updated}</updated>",
     ]
     criteria = gmail_criteria(facts)
@@ -106,8 +126,8 @@ def gmail_filter(facts: Facts) -> str:
         lines += [
             "  <entry>",
             "    <category term='filter'></category>",
-            f"    <title>{escape(f'Never send mail from {facts.name} to Spam')}</title>",
-            f"    <id>tag:mail.google.com,2008:filter:{escape(facts.slug)}</id>",
+            f"    <title>{xml_text(f'Never send mail from {facts.name} to Spam')}</title>",
+            f"    <id>tag:mail.google.com,2008:filter:{xml_text(facts.slug)}</id>",
             f"    <updated>{updated}</updated>",
             "    <content></content>",
             f"    <apps:property name='from' value={quoteattr(criteria)}/>",

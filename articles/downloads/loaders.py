@@ -11,12 +11,17 @@ the day on which a range's retirement took effect if that is later: a range
 leaves the lists at midnight without any write to the database, and the time
 must still move. Deleting a whole vendor can move the newest time backwards;
 the ETag still changes, and clients should prefer it.
+
+A stored range whose text is not a network (written past ``IPRange.save()``,
+by SQL say) is left out of every list, page and file rather than written into
+one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import ipaddress
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
@@ -51,6 +56,18 @@ def facts_changed_at(vendor: Vendor) -> dt.datetime:
         midnight = dt.datetime.combine(retired_on, dt.time.min, tzinfo=timezone.get_current_timezone())
         changed = max(changed, midnight)
     return changed
+
+
+def well_formed(ranges: Iterable[IPRange]) -> list[IPRange]:
+    """The ranges whose stored text is a network, in the order given."""
+    kept = []
+    for ip_range in ranges:
+        try:
+            ipaddress.ip_network(ip_range.network)
+        except (TypeError, ValueError):
+            continue
+        kept.append(ip_range)
+    return kept
 
 
 def listed(ip_range: IPRange, vendor_slug: str) -> ListedRange:
@@ -100,7 +117,7 @@ def load_facts(
     """One query for each kind of fact asked for."""
     address_list = list(vendor.sender_addresses.all()) if addresses else []
     domain_list = list(vendor.sender_domains.all()) if domains else []
-    range_list = list(vendor.ip_ranges.active()) if ranges else []
+    range_list = well_formed(vendor.ip_ranges.active()) if ranges else []
     facts = build_facts(vendor, addresses=address_list, domains=domain_list, ranges=range_list)
     return Loaded(facts, address_list, domain_list, range_list)
 
@@ -110,7 +127,7 @@ def load_all_ranges() -> tuple[list[ListedRange], dt.datetime]:
     vendors = {vendor.pk: vendor for vendor in vendors_with_retirements()}
     ranges = [
         listed(ip_range, vendors[ip_range.vendor_id].slug)
-        for ip_range in IPRange.objects.active().filter(vendor__in=list(vendors))
+        for ip_range in well_formed(IPRange.objects.active().filter(vendor__in=list(vendors)))
     ]
     changed = max((facts_changed_at(vendor) for vendor in vendors.values()), default=EPOCH)
     return ranges, changed

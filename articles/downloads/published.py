@@ -4,15 +4,19 @@
 ``ListedRange`` is one range as the downloads list it. The writers
 (``range_files``, ``contact``, ``snippets``) take these and never a model, so
 they are tested without a database and can never disagree: each takes the
-same ranges in the same order (``sort_ranges``).
+same ranges in the same order (``sort_ranges``), and the same sender addresses
+and domains (``Facts.plain_senders``, ``Facts.plain_domains``: those that
+``safe_text`` finds plain; the rest are left out of every file).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from articles.downloads.safe_text import plain_address, plain_domain
 from articles.facts.networks import Network, network_order
 
 
@@ -25,6 +29,11 @@ class ListedRange:
     tier: str
     note: str = ""
     added_on: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        # Writers put the network into files as it formats itself; text never passes for one.
+        if not isinstance(self.network, ipaddress.IPv4Network | ipaddress.IPv6Network):
+            raise TypeError(f"A listed range needs an ipaddress network, not {type(self.network).__name__}.")
 
     @property
     def version(self) -> int:
@@ -62,6 +71,21 @@ class Facts:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ranges", sort_ranges(self.ranges))
+
+    @property
+    def plain_senders(self) -> tuple[Sender, ...]:
+        """The sender addresses a file may hold, in order; the others are left out of every file."""
+        return tuple(sender for sender in self.addresses if plain_address(sender.address))
+
+    @property
+    def plain_domains(self) -> tuple[str, ...]:
+        """The sender domains a file may hold, in order; the others are left out of every file."""
+        return tuple(domain for domain in self.domains if plain_domain(domain))
+
+    @property
+    def left_out(self) -> int:
+        """How many sender addresses and domains no file holds, because they are not plain."""
+        return len(self.addresses) - len(self.plain_senders) + len(self.domains) - len(self.plain_domains)
 
 
 def sort_ranges(ranges: Iterable[ListedRange]) -> tuple[ListedRange, ...]:

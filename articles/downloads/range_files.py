@@ -3,10 +3,13 @@
 - ``allowlist.txt``: one range per line in CIDR form, nothing else, as
   firewalls and gateways read it.
 - ``allowlist.csv``: a header row, then network, IP version, tier, note and
-  date added (and the vendor first, in the file for all vendors).
+  date added (and the vendor first, in the file for all vendors); every text
+  cell on one line and guarded against spreadsheet formulas
+  (``safe_text.spreadsheet_cell``).
 - ``allowlist.json``: shaped like the large cloud providers' published range
   files (AWS ``ip-ranges.json``): ``syncToken``, ``createDate``, ``prefixes``
-  with ``ip_prefix`` and ``ipv6_prefixes`` with ``ipv6_prefix``.
+  with ``ip_prefix`` and ``ipv6_prefixes`` with ``ipv6_prefix``. Written by
+  ``json.dumps`` alone, which escapes any text; the note is as staff wrote it.
 
 Why the sync token is a content hash: subscribers compare it with the token
 they saw last to decide whether to re-import. A SHA-256 of the listed ranges
@@ -32,21 +35,14 @@ import json
 from collections.abc import Iterable, Sequence
 
 from articles.downloads.published import ListedRange, iso_utc, sort_ranges, unique_networks
+from articles.downloads.safe_text import spreadsheet_cell
 
 CSV_HEADER = ["network", "ip_version", "tier", "note", "added_on"]
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def ranges_txt(ranges: Iterable[ListedRange]) -> str:
     """One range per line in CIDR form; a range two vendors share appears once."""
     return "".join(f"{network.with_prefixlen}\n" for network in unique_networks(ranges))
-
-
-def _csv_cell(text: str) -> str:
-    # A note such as "=HYPERLINK(...)" would run as a formula when IT opens the
-    # file in a spreadsheet; a leading apostrophe keeps it as text.
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def ranges_csv(ranges: Iterable[ListedRange], *, with_vendor: bool = False) -> str:
@@ -57,12 +53,13 @@ def ranges_csv(ranges: Iterable[ListedRange], *, with_vendor: bool = False) -> s
     for listed in sort_ranges(ranges):
         row = [
             listed.network.with_prefixlen,
-            listed.version,
+            str(listed.version),
             listed.tier,
-            _csv_cell(listed.note),
+            listed.note,
             listed.added_on.isoformat() if listed.added_on else "",
         ]
-        writer.writerow(([listed.vendor] if with_vendor else []) + row)
+        # A note such as "=HYPERLINK(...)" would run as a formula when IT opens the file.
+        writer.writerow([spreadsheet_cell(cell) for cell in ([listed.vendor] if with_vendor else []) + row])
     return out.getvalue()
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.facts import networks, senders
+from articles.facts import networks, sender_ranges, senders
 from articles.facts.old_slugs import remember_old_slug, saved_values
 
 # First path segments the site itself uses: a vendor slug must not shadow them.
@@ -263,9 +263,16 @@ class IPRange(models.Model):
     def clean(self) -> None:
         if self.network:
             try:
-                self.network = networks.normalise(self.network)
+                network = networks.parse_network(self.network)
+                # A range no sender publishes (the whole internet, private,
+                # loopback...) is refused while it is in the published lists.
+                # One already retired is history that no list carries, and a
+                # range stored before this rule must stay retirable.
+                if self.is_active:
+                    sender_ranges.check_sender_range(network)
             except networks.RangeError as error:
                 raise ValidationError({"network": ValidationError(str(error), code=error.code)}) from None
+            self.network = network.with_prefixlen
         if self.retired_on and self.added_on and self.retired_on < self.added_on:
             raise ValidationError({"retired_on": _("A range cannot be retired before it was added.")})
 

@@ -4,6 +4,10 @@ Pure functions over the standard library's ``ipaddress``: they decide what a
 support person's pasted text means, say in plain words why a line is refused,
 and turn a network into the fixed-width keys the database indexes.
 
+Whether a range is one a real sender could publish (not private, not the
+whole internet...) is decided apart, in ``sender_ranges``: a lookup must
+still read any address.
+
 Why the keys: "which range covers 3.93.157.200?" must be an indexed lookup on
 SQLite and PostgreSQL alike. A CIDR range that covers an address has, as its
 first address, the address with its host bits cleared for some prefix length.
@@ -15,7 +19,7 @@ a handful of index probes however many ranges are stored.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+import re
 
 from articles.facts.numbers import is_decimal
 
@@ -24,6 +28,12 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 KEY_WIDTH = 32  # hex digits: wide enough for IPv6, IPv4 is zero-padded.
 MAX_PREFIX = {4: 32, 6: 128}
+
+# A start–end range that needs more CIDR blocks than this is named by its first few.
+_BLOCKS_SHOWN = 8
+
+# A start–end range: two addresses joined by a hyphen or a dash (IPv6 has no hyphens).
+_START_END = re.compile(r"(?P<start>[^\s\-–—]+)\s*[-–—]\s*(?P<end>[^\s\-–—]+)")
 
 
 class RangeError(ValueError):
@@ -34,7 +44,8 @@ class RangeError(ValueError):
         self.code = code
 
 
-def _strip(text: str) -> str:
+def strip_line(text: str) -> str:
+    """The line without the wrapping that copying adds around a range."""
     # Ranges pasted from mail headers and spreadsheets arrive wrapped in
     # brackets or quotes, or followed by a comma.
     return text.strip().strip("[]()<>\"',;").strip()
@@ -47,16 +58,17 @@ def parse_network(text: str) -> Network:
     (``3.93.157.24/24``) are refused rather than silently cleared, because the
     person typing it meant one of two different things.
     """
-    value = _strip(text)
+    value = strip_line(text)
     if not value:
         raise RangeError("The line is empty.", "empty")
+    _refuse_common_mistakes(value)
     if " " in value or "\t" in value:
         raise RangeError(f"“{value}” contains a space; put one range on each line.", "space")
     address_part, slash, prefix_part = value.partition("/")
     try:
         address = ipaddress.ip_address(address_part)
     except ValueError:
-        raise RangeError(_why_not_an_address(address_part), "invalid_address") from None
+        raise _why_not_an_address(address_part) from None
     plain = plain_address(address, address_part)
     if plain.version != address.version:
         raise RangeError(
@@ -65,6 +77,7 @@ def parse_network(text: str) -> Network:
         )
     max_prefix = MAX_PREFIX[address.version]
     if slash:
+        _refuse_netmask(value, address, prefix_part)
         if not is_decimal(prefix_part):
             raise RangeError(
                 f"The prefix length “/{prefix_part}” must be a whole number from 0 to {max_prefix}.",
@@ -126,20 +139,103 @@ def parse_address(text: str) -> Address:
     return plain_address(address, text)
 
 
-def _why_not_an_address(text: str) -> str:
+def _why_not_an_address(text: str) -> RangeError:
     parts = text.split(".")
     if ":" not in text and len(parts) == 4 and all(is_decimal(p) for p in parts):
         too_big = [p for p in parts if int(p) > 255]
         if too_big:
-            return f"“{text}” is not an IPv4 address: {too_big[0]} is more than 255."
+            return RangeError(
+                f"“{text}” is not an IPv4 address: {too_big[0]} is more than 255.", "invalid_address"
+            )
+        if any(len(p) > 1 and p.startswith("0") for p in parts):
+            # Some programs read 010 as octal (8), others as 10: the same line
+            # would allowlist different addresses in different gateways.
+            written = ".".join(str(int(p)) for p in parts)
+            return RangeError(
+                f"“{text}” has leading zeros, which are ambiguous (some programs read 010 as 8); "
+                f"write {written}.",
+                "leading_zeros",
+            )
     if ":" not in text and all(is_decimal(p) for p in parts) and len(parts) < 4:
-        return f"“{text}” is not an IPv4 address: it has {len(parts)} parts, an address has 4."
-    return f"“{text}” is not an IP address or a CIDR range (like 192.0.2.0/24 or 2001:db8::/32)."
+        return RangeError(
+            f"“{text}” is not an IPv4 address: it has {len(parts)} parts, an address has 4.",
+            "invalid_address",
+        )
+    if ":" not in text and len(parts) == 4 and all(is_decimal(p) or p == "*" for p in parts):
+        fixed = [p for p in parts if p != "*"]
+        if parts[len(fixed) :] == ["*"] * (4 - len(fixed)) and fixed:
+            cidr = ".".join(fixed + ["0"] * (4 - len(fixed))) + f"/{8 * len(fixed)}"
+            return RangeError(
+                f"“{text}” uses * for “any”; write the range in CIDR form instead: {cidr}.", "wildcard"
+            )
+    if text.startswith("*.") or (":" not in text and "." in text and any(c.isalpha() for c in text)):
+        return RangeError(
+            f"“{text}” is a domain name, not an IP address or range. Enter domains under sender "
+            "domains, written without “*.”; here, enter the vendor's IP addresses and ranges.",
+            "domain",
+        )
+    return RangeError(
+        f"“{text}” is not an IP address or a CIDR range (like 192.0.2.0/24 or 2001:db8::/32).",
+        "invalid_address",
+    )
 
 
-def normalise(text: str) -> str:
-    """The canonical text of a range: compressed, lower case, always with a prefix."""
-    return parse_network(text).with_prefixlen
+def _refuse_common_mistakes(value: str) -> None:
+    """RangeError for a line that is a start–end range, a list, or a netmask after a space, saying what to write."""
+    if "," in value or ";" in value:
+        raise RangeError(f"“{value}” holds more than one range; put one range on each line.", "several")
+    start_end = _START_END.fullmatch(value)
+    if start_end:
+        _refuse_start_end(value, start_end["start"], start_end["end"])
+    address_part, space, mask = value.partition(" ")
+    if space:
+        try:
+            address = ipaddress.ip_address(address_part)
+        except ValueError:
+            return
+        _refuse_netmask(value, address, mask.strip())
+
+
+def _refuse_start_end(value: str, start_text: str, end_text: str) -> None:
+    try:
+        start = ipaddress.ip_address(start_text)
+    except ValueError:
+        return
+    if start.version == 4 and is_decimal(end_text, max_digits=3):
+        # "192.0.2.1-9": the end gives the last part only.
+        end_text = ".".join([*start_text.split(".")[:3], end_text])
+    try:
+        end = ipaddress.ip_address(end_text)
+    except ValueError:
+        return
+    if end.version != start.version:
+        raise RangeError(f"“{value}” starts and ends in different IP versions.", "start_end")
+    if end < start:
+        raise RangeError(f"“{value}” ends before it starts; write the lower address first.", "start_end")
+    blocks = [display(block) for block in ipaddress.summarize_address_range(start, end)]
+    shown = blocks[:_BLOCKS_SHOWN]
+    more = f", and {len(blocks) - len(shown)} more" if len(blocks) > len(shown) else ""
+    one = "it is" if len(blocks) == 1 else "they are"
+    raise RangeError(
+        f"“{value}” is a start–end range; write it in CIDR form, one range on each line ({one} "
+        f"{', '.join(shown)}{more}).",
+        "start_end",
+    )
+
+
+def _refuse_netmask(value: str, address: Address, mask: str) -> None:
+    """RangeError if ``mask`` is an IPv4 netmask (``255.255.255.0``) rather than a prefix length."""
+    if address.version != 4 or mask.count(".") != 3:
+        return
+    try:
+        prefix = ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+    except ValueError:
+        return
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    raise RangeError(
+        f"“{value}” gives a netmask ({mask}); write the prefix length instead: {network}.",
+        "netmask",
+    )
 
 
 def key(address: Address | int, version: int) -> str:
@@ -177,61 +273,6 @@ def parse_query_address(text: str) -> Network | None:
         return parse_network(text)
     except RangeError:
         return None
-
-
-@dataclass(frozen=True)
-class LineVerdict:
-    """What became of one pasted line."""
-
-    line_number: int
-    text: str
-    network: Network | None
-    status: str  # "accepted", "normalised", "duplicate", "invalid"
-    message: str
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "invalid"
-
-
-def judge_lines(text: str, existing: set[str]) -> list[LineVerdict]:
-    """Give a verdict for each non-blank line of pasted ranges.
-
-    ``existing`` is the set of normalised networks already stored; a line that
-    repeats one, or repeats an earlier line, is a duplicate. Blank lines
-    between ranges are ignored, as people paste them; a paste with no range at
-    all is one "empty" verdict.
-    """
-    verdicts: list[LineVerdict] = []
-    seen = set(existing)
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            network = parse_network(raw)
-        except RangeError as error:
-            verdicts.append(LineVerdict(number, raw, None, "invalid", str(error)))
-            continue
-        canonical = network.with_prefixlen
-        if canonical in seen:
-            verdicts.append(LineVerdict(number, raw, network, "duplicate", f"{canonical} is already listed."))
-            continue
-        seen.add(canonical)
-        if _strip(raw) == canonical:
-            verdicts.append(LineVerdict(number, raw, network, "accepted", f"{canonical} accepted."))
-        else:
-            verdicts.append(
-                LineVerdict(
-                    number,
-                    raw,
-                    network,
-                    "normalised",
-                    f"{canonical} accepted, written from “{raw.strip()}”.",
-                )
-            )
-    if not verdicts:
-        verdicts.append(LineVerdict(1, text, None, "invalid", "Paste at least one IP address or range."))
-    return verdicts
 
 
 def overlaps(networks: list[Network]) -> list[tuple[Network, Network]]:

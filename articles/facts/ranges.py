@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from articles.facts import networks
-from articles.facts.networks import LineVerdict, Network
+from articles.facts.networks import Network, RangeError
+from articles.facts.sender_ranges import parse_sender_range
 
 #: Verdicts whose line becomes a new range when saved.
 ADDED = frozenset({"accepted", "normalised"})
@@ -27,6 +28,67 @@ STATUS_LABELS = {
 
 # Beyond this many, an overlap flag names a few ranges and counts the rest.
 _NAMED_IN_FLAG = 3
+
+
+@dataclass(frozen=True)
+class LineVerdict:
+    """What became of one pasted line."""
+
+    line_number: int
+    text: str
+    network: Network | None
+    status: str  # "accepted", "normalised", "duplicate", "invalid"
+    message: str
+    code: str = ""  # why an invalid line is refused: the RangeError's code
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "invalid"
+
+
+def judge_lines(
+    text: str, existing: set[str], *, allow_documentation: bool | None = None
+) -> list[LineVerdict]:
+    """Give a verdict for each non-blank line of pasted ranges.
+
+    ``existing`` is the set of normalised networks already stored; a line that
+    repeats one, or repeats an earlier line, is a duplicate. Blank lines
+    between ranges are ignored, as people paste them; a paste with no range at
+    all is one "empty" verdict. A range no sender publishes is invalid
+    (``check_sender_range``; ``allow_documentation`` as there).
+    """
+    verdicts: list[LineVerdict] = []
+    seen = set(existing)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            network = parse_sender_range(raw, allow_documentation=allow_documentation)
+        except RangeError as error:
+            verdicts.append(LineVerdict(number, raw, None, "invalid", str(error), error.code))
+            continue
+        canonical = network.with_prefixlen
+        if canonical in seen:
+            verdicts.append(LineVerdict(number, raw, network, "duplicate", f"{canonical} is already listed."))
+            continue
+        seen.add(canonical)
+        if networks.strip_line(raw) == canonical:
+            verdicts.append(LineVerdict(number, raw, network, "accepted", f"{canonical} accepted."))
+        else:
+            verdicts.append(
+                LineVerdict(
+                    number,
+                    raw,
+                    network,
+                    "normalised",
+                    f"{canonical} accepted, written from “{raw.strip()}”.",
+                )
+            )
+    if not verdicts:
+        verdicts.append(
+            LineVerdict(1, text, None, "invalid", "Paste at least one IP address or range.", "empty")
+        )
+    return verdicts
 
 
 @dataclass(frozen=True)

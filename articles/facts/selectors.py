@@ -6,7 +6,7 @@ import ipaddress
 
 from django.db.models import Count
 
-from articles.facts.models import IPRange, Vendor
+from articles.facts.models import IPRange, SenderDomain, Vendor
 from articles.facts.networks import Network
 
 
@@ -22,3 +22,12 @@ def vendor_ranges_by_tier(vendor: Vendor) -> dict[str, int]:
     for row in vendor.ip_ranges.active().values("tier").annotate(n=Count("pk")):
         counts[row["tier"]] = row["n"]
     return counts
+
+
+def domains_of_other_vendors(vendor: Vendor) -> dict[str, str]:
+    """Every sender domain of the other vendors, with that vendor's name: one query.
+
+    What a new domain is compared with to notice a look-alike (``senders.lookalike_warnings``).
+    """
+    rows = SenderDomain.objects.exclude(vendor=vendor).order_by().values_list("domain", "vendor__name")
+    return dict(rows)

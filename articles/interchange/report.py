@@ -26,6 +26,8 @@ class ImportReport:
 
     counts: Counter = field(default_factory=Counter)
     changes: list[str] = field(default_factory=list)
+    #: Things saved that a person should look at (a look-alike domain), each with its line.
+    warnings: list[str] = field(default_factory=list)
 
     def record(self, kind: str, action: str, label: str) -> None:
         self.counts[kind, action] += 1

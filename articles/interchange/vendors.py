@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from articles.content.models import MailClient
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.facts.senders import lookalike_warnings
+from articles.interchange.locations import Place, Problem
 from articles.interchange.rows import assign
 from articles.interchange.schema import RangeEntry, VendorEntry
 from articles.interchange.steps import StepListWriter
@@ -18,6 +20,8 @@ class VendorWriter(StepListWriter):
 
     vendors: dict[str, Vendor]
     clients: dict[str, MailClient]
+    #: Every sender domain, stored or written so far, and its vendor: to notice look-alikes.
+    domain_owners: dict[str, Vendor]
 
     def _vendor(self, entry: VendorEntry) -> None:
         vendor = self.vendors.get(entry.slug) or Vendor(slug=entry.slug)
@@ -41,8 +45,13 @@ class VendorWriter(StepListWriter):
         )
         for position, item in enumerate(entry.addresses):
             row = stored.get(item.address) or SenderAddress(vendor=vendor, address=item.address)
+            created = row.pk is None
             changed = assign(row, used_for=item.used_for, position=position)
-            self.save(row, kind="sender address", label=item.address, place_of=item.place_of, changed=changed)
+            saved = self.save(
+                row, kind="sender address", label=item.address, place_of=item.place_of, changed=changed
+            )
+            if saved and created:
+                self._warn_of_lookalikes(vendor, row.domain, item.place_of("address"))
 
     def _domains(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
         stored = {} if created else {d.domain: d for d in vendor.sender_domains.all()}
@@ -52,14 +61,24 @@ class VendorWriter(StepListWriter):
             kind="sender domain",
             label=lambda domain: f"{domain} of {vendor.slug}",
         )
+        for domain in stored.keys() - {d.domain for d in entry.domains}:
+            self.domain_owners.pop(domain, None)
         for item in entry.domains:
             if item.domain in stored:
                 self.report.record("sender domain", "unchanged", item.domain)
                 continue
             row = SenderDomain(vendor=vendor, domain=item.domain)
-            self.save(
+            if self.save(
                 row, kind="sender domain", label=item.domain, place_of=item.place.everywhere(), changed=True
-            )
+            ):
+                self._warn_of_lookalikes(vendor, item.domain, item.place)
+                self.domain_owners[item.domain] = vendor
+
+    def _warn_of_lookalikes(self, vendor: Vendor, domain: str, place: Place) -> None:
+        """A new domain that may be a look-alike is imported, with a warning at its line."""
+        others = {d: owner.name for d, owner in self.domain_owners.items() if owner.slug != vendor.slug}
+        for warning in lookalike_warnings(domain, others):
+            self.report.warnings.append(str(Problem(place.line, place.path, warning, "lookalike")))
 
     def _ranges(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
         stored = [] if created else list(vendor.ip_ranges.all())

@@ -74,6 +74,11 @@ class _Writer(VendorWriter):
                 Prefetch("ip_ranges", queryset=IPRange.objects.order_by("pk")),
             )
         }
+        self.domain_owners = {
+            domain.domain: vendor
+            for vendor in self.vendors.values()
+            for domain in vendor.sender_domains.all()
+        }
         steps = Prefetch("steps", queryset=Step.objects.order_by("position", "pk"))
         # Keyed by (mail client, vendor); the vendor is None for a client's generic steps.
         self.step_lists: dict[tuple[int, int | None], StepList] = {

@@ -130,8 +130,11 @@ class HelpCenterGenerator:
         """IP ranges by COPY: one /24-aligned block each (5% IPv6 /48s), never overlapping."""
         rows = io.StringIO()
         today = timezone.localdate().isoformat()
+        # Public space only, as the admin would insist (sender_ranges.check_sender_range):
+        # IPv4 from 11.0.0.0 stays clear of 100.64.0.0/10 up to 5.8 million
+        # ranges; IPv6 from 2600:: stays in global unicast however many.
         first_v4 = int(ipaddress.ip_address("11.0.0.0"))
-        first_v6 = int(ipaddress.ip_address("2001:db8::"))
+        first_v6 = int(ipaddress.ip_address("2600::"))
         for number in range(count):
             vendor = vendors[number % len(vendors)]
             tier = "primary" if number % 10 == 0 else "additional"

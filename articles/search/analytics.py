@@ -5,20 +5,30 @@ click as the search it came from, the article and its position. Nothing
 identifies the reader: no IP address, user agent, cookie or session. A reader
 may type their own email or IP address, so those are masked before the
 query is stored unless they are a vendor's (``*@example.com``; an IP address
-no vendor sends from is cut to its /24 or /48).
+no vendor sends from is cut to its /24 or /48). So are addresses spelled out
+to dodge spam robots (``john dot doe at gmail dot com``, ``[at]``, ``(dot)``),
+phone numbers and any other run of seven or more digits (``[number]``). The
+log is kept ``SEARCH_LOG_RETENTION_DAYS`` days (``prune_search_log``).
 
-Reads of articles are counted per article and day, to list the most-read.
+Reads of articles are counted per article and day, to list the most-read,
+each reader at most once a day: the cache keeps a keyed hash of the day, the
+article and the reader until the day ends, and nothing else of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from articles.content.models import Article
 from articles.search import query as query_module
@@ -26,10 +36,57 @@ from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog
 from articles.search.results import SearchResults
 
 _CLICK_SALT = "articles.search.click"
+_READ_SALT = "articles.search.read"
 #: A click counts if it comes within this long of the search.
 CLICK_MAX_AGE = dt.timedelta(hours=6)
 #: Most-read means read most over this many days.
 READ_WINDOW_DAYS = 30
+
+# "at" and "dot" as people write them to keep an address from robots: "john at
+# gmail dot com", "john [at] gmail [dot] com", "john(at)gmail(dot)com".
+_SPELLED_AT = r"(?:\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+|\s*@\s*)"
+_SPELLED_DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\.)"
+_SPELLED_DOT_RE = re.compile(_SPELLED_DOT, re.IGNORECASE)
+_SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.+'-])[\w+'-]+(?:{_SPELLED_DOT}[\w+'-]+)*{_SPELLED_AT}"
+    rf"(?P<domain>[\w-]+(?:{_SPELLED_DOT}[\w-]+)*{_SPELLED_DOT}[^\W\d_]{{2,}})(?![\w-])",
+    re.IGNORECASE,
+)
+# A phone number: digit groups apart by a space, dot, dash or slash, an area
+# code in brackets, a leading +. Groups after the first have two digits or
+# more, so "550-5.7.26" and "5.7.1" (bounce codes) stay as typed.
+_PHONE = re.compile(r"(?<![\w.+-])\+?\s?(?:\(\d+\)|\d+)(?:[ .\-/]?(?:\(\d{2,}\)|\d{2,}))*(?!\w)")
+# Numbers that are not a reader's, though long: an IPv4 address, a date, a list of years.
+_NOT_PERSONAL = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d\d-\d\d|(?:(?:19|20)\d\d\s+)*(?:19|20)\d\d")
+# Seven digits or more anywhere, but not inside an error code such as 0x80042109.
+_LONG_DIGITS = re.compile(r"\b0x[0-9a-f]+\b|\d{7,}", re.IGNORECASE)
+_NUMBER_MASK = "[number]"
+
+
+def mask_spelled_addresses(text: str) -> str:
+    """Email addresses written with "at" and "dot" become ``*@domain``; plain ones are left as they are."""
+
+    def mask(match: re.Match) -> str:
+        if query_module.EMAIL.fullmatch(match.group()):
+            return match.group()  # a plain address: masked, or kept as a vendor's, before
+        return "*@" + _SPELLED_DOT_RE.sub(".", match.group("domain"))
+
+    return _SPELLED_EMAIL.sub(mask, text)
+
+
+def mask_numbers(text: str) -> str:
+    """Phone numbers and runs of seven digits or more become ``[number]``."""
+
+    def mask_phone(match: re.Match) -> str:
+        number = match.group()
+        if sum(c.isdigit() for c in number) < 7 or _NOT_PERSONAL.fullmatch(number.strip()):
+            return number
+        return _NUMBER_MASK
+
+    def mask_digits(match: re.Match) -> str:
+        return match.group() if match.group()[:2].lower() == "0x" else _NUMBER_MASK
+
+    return _LONG_DIGITS.sub(mask_digits, _PHONE.sub(mask_phone, text))
 
 
 def logged_text(results: SearchResults) -> str:
@@ -50,7 +107,7 @@ def logged_text(results: SearchResults) -> str:
             return address
         return "*@" + address.rpartition("@")[2]
 
-    return query_module.EMAIL.sub(mask, results.query.text)
+    return mask_numbers(mask_spelled_addresses(query_module.EMAIL.sub(mask, results.query.text)))
 
 
 def log_search(results: SearchResults) -> SearchQueryLog | None:
@@ -86,16 +143,39 @@ def record_click(*, token: str, article_id: int, position: int) -> bool:
     return True
 
 
-def record_read(article: Article) -> None:
-    """Count one read of ``article`` today: one statement, an insert or an increment."""
+def record_read(article: Article, *, reader: str) -> None:
+    """Count a read of ``article`` today unless ``reader`` read it already today.
+
+    ``reader`` is whatever tells readers apart (the page gives IP address and
+    user agent); it is never stored. A first read is one statement, an insert
+    or an increment; a repeat is none.
+    """
+    today = timezone.localdate()
+    if not _first_read_today(article, reader, today):
+        return
     table = connection.ops.quote_name(ArticleReadCount._meta.db_table)
     # The same upsert runs on SQLite and PostgreSQL; the ORM has no atomic increment-or-insert.
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (article_id, day, count) VALUES (%s, %s, 1) "  # noqa: S608 - table name from _meta
             f"ON CONFLICT (article_id, day) DO UPDATE SET count = {table}.count + 1",
-            [article.pk, timezone.localdate()],
+            [article.pk, today],
         )
+
+
+def _first_read_today(article: Article, reader: str, today: dt.date) -> bool:
+    # A keyed hash: without SECRET_KEY no one can tell from the cache who read what.
+    digest = salted_hmac(_READ_SALT, f"{today.isoformat()}|{article.pk}|{reader}", algorithm="sha256")
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    seconds_left = max(1, math.ceil((end_of_day - timezone.now()).total_seconds()))
+    return cache.add(f"{_READ_SALT}:{digest.hexdigest()}", 1, timeout=seconds_left)
+
+
+def prune_search_log(*, now: dt.datetime | None = None) -> int:
+    """Delete the searches older than ``SEARCH_LOG_RETENTION_DAYS``, with their clicks; how many went."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.SEARCH_LOG_RETENTION_DAYS)
+    _, deleted = SearchQueryLog.objects.filter(created_at__lt=cutoff).delete()
+    return deleted.get(SearchQueryLog._meta.label, 0)
 
 
 def most_read(limit: int = 5) -> list[Article]:

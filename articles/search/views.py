@@ -11,9 +11,11 @@ from articles.facts.numbers import is_decimal
 from articles.search import analytics, engine
 from articles.search.engine import SearchFilters, autocomplete
 from articles.search.engine import search as run_search
+from articles.throttle import rate_limited
 
 
 @require_safe
+@rate_limited("search")
 def search(request: HttpRequest) -> HttpResponse:
     """The results page: /search/?q=…&vendor=…&kind=…&client=…&page=…, shareable as it is."""
     page = request.GET.get("page", "1")
@@ -37,6 +39,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("suggest", as_json=True)
 def search_suggest(request: HttpRequest) -> JsonResponse:
     """Autocomplete for the search box: a few articles whose titles start with what is typed."""
     suggestions = autocomplete(request.GET.get("q", ""))
@@ -49,6 +52,7 @@ def search_suggest(request: HttpRequest) -> JsonResponse:
 # forged one can skew a statistic and nothing else; sendBeacon() sends no CSRF header.
 @csrf_exempt
 @require_POST
+@rate_limited("click")
 def search_click(request: HttpRequest) -> HttpResponse:
     """Which result a reader opened, sent by search.js as they follow the link."""
     article = request.POST.get("article", "")

@@ -19,10 +19,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from articles.facts import networks
 from articles.facts.models import IPRange, Vendor
-from articles.facts.networks import LineVerdict
-from articles.facts.ranges import ADDED, RangeCheck, RangeLine, describe_overlaps
+from articles.facts.ranges import ADDED, LineVerdict, RangeCheck, RangeLine, describe_overlaps, judge_lines
 from articles.facts.selectors import listed_networks
 from articles.services import changes
 
@@ -30,7 +28,7 @@ from articles.services import changes
 def vendor_ranges_check(*, vendor: Vendor, text: str) -> RangeCheck:
     """What pasting ``text`` would do, without saving anything: one query."""
     listed = listed_networks(vendor)
-    verdicts = networks.judge_lines(text, {network.with_prefixlen for network in listed})
+    verdicts = judge_lines(text, {network.with_prefixlen for network in listed})
     listed_set = set(listed)
     # judge_lines marks every repeat a duplicate, so each new network has one line.
     first_line = {verdict.network: verdict.line_number for verdict in verdicts if verdict.status in ADDED}

@@ -3,6 +3,12 @@
 Debian's /usr/bin/chromium is used (Playwright's own browser download cannot
 run here). Locally, without Chromium, these tests skip and say why; in CI
 (CI=true) a missing Chromium fails the run instead.
+
+Every page runs under the site's Content-Security-Policy and
+Permissions-Policy: the ``page`` fixture records each CSP violation the
+browser reports (``securitypolicyviolation`` events and the console's
+"Refused to …" errors) and each complaint about a policy header, and a test
+that saw one fails.
 """
 
 from __future__ import annotations
@@ -72,19 +78,38 @@ def demo_site(live_server, settings, transactional_db):
     return live_server
 
 
+# Runs in every document before the page's own scripts, outside the CSP's reach.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " in " + (event.sourceFile || event.documentURI) + ":" + event.lineNumber);
+});
+"""
+POLICY_PROBLEMS = ("Content Security Policy", "CSP violation", "Permissions-Policy", "Permissions Policy")
+
+
+def policy_problems(page) -> list[str]:
+    """Console messages about the CSP or the Permissions-Policy seen so far."""
+    return [text for text in page.console_messages if any(word in text for word in POLICY_PROBLEMS)]
+
+
 @pytest.fixture
 def page(browser, demo_site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.outside_requests = []
+    page.console_messages = []
 
     def watch(request):
         if not request.url.startswith((demo_site.url, "data:", "blob:", "about:")):
             page.outside_requests.append(request.url)
 
     page.on("request", watch)
+    page.on("console", lambda message: page.console_messages.append(f"{message.type}: {message.text}"))
     yield page
     context.close()
+    assert policy_problems(page) == [], "the page broke the site's CSP or Permissions-Policy"
 
 
 def screenshot(page, name: str) -> None:

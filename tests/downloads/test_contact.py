@@ -55,16 +55,19 @@ def test_vcard_lines_end_in_crlf_and_fold_at_75_octets_without_splitting_charact
     assert text.endswith("END:VCARD\r\n") and "\n" not in text.replace("\r\n", "")
     for line in text.split("\r\n"):
         assert len(line.encode("utf-8")) <= 75
-    assert vobject.readOne(text).fn.value == long_name
+    assert vobject.readOne(text).fn.value == long_name.strip()
 
 
-def test_vcard_escapes_commas_semicolons_backslashes_and_newlines_in_text():
+def test_vcard_escapes_commas_semicolons_and_backslashes_and_keeps_each_text_on_one_line():
     tricky = "Acme, Inc.; Mail \\ Billing"
     card = vobject.readOne(
         contact.vcard(facts(name=tricky, addresses=(Sender("a@acme.example", "line\nbreak"),)))
     )
     assert card.fn.value == tricky
-    assert "a@acme.example: line\nbreak" in card.note.value
+    assert card.note.value.splitlines() == [
+        f"{tricky} sends mail from these addresses.",
+        "a@acme.example: line break",
+    ]
 
 
 def test_vcard_uid_is_stable_for_the_vendor_and_differs_between_vendors():
@@ -101,3 +104,51 @@ def test_gmail_filter_escapes_names_that_look_like_markup():
 def test_gmail_filter_without_senders_has_no_entry():
     root = parse_xml(contact.gmail_filter(facts(addresses=(), domains=())))
     assert root.findall(f"{ATOM}entry") == []
+
+
+# Hostile facts -----------------------------------------------------------------------------
+
+FORM_FEEDS = '"\x0c*\x0c"@acme.example'
+CONTROLS = "".join(chr(code) for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)])
+
+
+def test_vcard_drops_every_c0_and_c1_control_character_from_text():
+    card_text = contact.vcard(
+        facts(name=f"Ac{CONTROLS}me", addresses=(Sender("alerts@acme.example", f"re{CONTROLS}sets"),))
+    )
+    assert not any(char in card_text.replace("\r\n", "") for char in CONTROLS)
+    card = vobject.readOne(card_text)
+    assert card.fn.value == "Ac me"
+    assert "alerts@acme.example: re sets" in card.note.value
+
+
+def test_vcard_leaves_out_addresses_that_are_not_valid_and_a_website_that_is_not_plain():
+    addresses = (Sender(FORM_FEEDS), Sender("a b@acme.example"), Sender("alerts@acme.example"))
+    card = vobject.readOne(contact.vcard(facts(addresses=addresses, website="javascript:alert(1)")))
+    assert [e.value for e in card.contents["email"]] == ["alerts@acme.example"]
+    assert card.contents["email"][0].params.get("PREF") == ["1"]
+    assert "url" not in card.contents
+    assert "*" not in card.note.value
+
+
+def test_gmail_filter_with_form_feeds_in_an_address_is_well_formed_and_leaves_it_out():
+    text = contact.gmail_filter(
+        facts(
+            name=f"Acme{CONTROLS}\ufffe\uffff", addresses=(Sender(FORM_FEEDS), Sender("alerts@acme.example"))
+        )
+    )
+    root = parse_xml(text)
+    properties = {p.get("name"): p.get("value") for p in root.iter(f"{APPS}property")}
+    assert properties["from"] == "alerts@acme.example OR @acme.example"
+    assert root.find(f"{ATOM}title").text == "Mail filters: Acme"
+
+
+def test_gmail_filter_leaves_out_terms_gmail_would_read_as_search_syntax():
+    addresses = (
+        Sender("a@acme.example OR -b@acme.example"),
+        Sender("(x)@acme.example"),
+        Sender("c@acme.example"),
+    )
+    root = parse_xml(contact.gmail_filter(facts(addresses=addresses, domains=("*", "{evil}.example"))))
+    properties = {p.get("name"): p.get("value") for p in root.iter(f"{APPS}property")}
+    assert properties["from"] == "c@acme.example"

@@ -115,3 +115,17 @@ def test_sync_token_ignores_order_and_creation_time_but_not_content():
     ]
     tokens = {range_files.sync_token(version) for version in changed_versions}
     assert token not in tokens and len(tokens) == len(changed_versions)
+
+
+def test_csv_writes_every_note_on_one_line_without_control_characters_and_guards_formulas():
+    notes = ["\r\n=cmd|' /C calc'!A0", "Main\x00 pool\u2028US\x1b[31m", "\uff1dSUM(A1)", "-1+1"]
+    text = range_files.ranges_csv([listed(f"192.0.2.{n}/32", note=note) for n, note in enumerate(notes)])
+    assert text.count("\r\n") == len(notes) + 1 and "\x00" not in text and "\x1b" not in text
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [r["note"] for r in rows] == ["'=cmd|' /C calc'!A0", "Main pool US[31m", "'\uff1dSUM(A1)", "'-1+1"]
+
+
+def test_json_keeps_the_note_exactly_as_written():
+    note = 'Main\x00 pool\u2028"US"\n</script>'
+    document = json.loads(range_files.ranges_json([listed("192.0.2.0/24", note=note)], created=CHANGED))
+    assert document["prefixes"][0]["note"] == note

@@ -113,12 +113,56 @@ def test_exchange_splits_a_long_range_list_over_several_rules_with_distinct_shor
 
 def test_exchange_quotes_names_and_addresses_so_powershell_expands_nothing():
     snippet = exchange.exchange_online(
-        facts(["10.0.0.0/8"], addresses=["o'brien@acme.example"], name="$Acme's")
+        facts(["10.0.0.0/8"], addresses=["o'brien@acme.example"], name='$Acme\'s "$(calc)"')
     )
     commands = read.read_exchange(snippet.text)
     assert commands.senders == ["o'brien@acme.example"]
-    assert commands.rules[0][0].startswith("$Acme's:")
-    assert '"' not in snippet.text.replace("# ", "")
+    assert commands.rules[0][0].startswith("Acme's (calc):")
+    assert "$" not in snippet.text and '"' not in snippet.text
+
+
+def test_a_typographic_apostrophe_in_the_name_cannot_end_the_powershell_string():
+    hostile = "A\u2019;rm C:\\x -r;echo \u2019"
+    snippet = exchange.exchange_online(facts(["10.0.0.0/8"], name=hostile))
+    commands = read.read_exchange(snippet.text)  # the tokeniser fails on any line but ours
+    name, ranges = commands.rules[0]
+    assert name == "A'rm C:x -recho ': bypass spam filtering by sender IP"
+    assert ranges == nets("10.0.0.0/8")
+    assert snippet.text.isascii()
+
+
+def test_macys_with_a_typographic_apostrophe_gives_a_working_script():
+    snippet = exchange.exchange_online(facts(["10.0.0.0/8"], name="Macy\u2019s"))
+    assert "'Macy''s: bypass spam filtering by sender IP'" in snippet.text
+    assert "allow mail from Macy's." in snippet.text
+    assert read.read_exchange(snippet.text).rules[0][0] == "Macy's: bypass spam filtering by sender IP"
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Caf\u00e9 Zo\u00eb \u2013 M\u00fcller", "Cafe Zoe - Muller"),
+        ("\uff21\uff43\uff4d\uff45 \ufb01les", "Acme files"),  # full-width letters, a ligature
+        ("A\u201cB\u201d\u201eC\u201f `D` $E #>F<# |G; {H} \u00a0I\u200bJ\u202eK", "ABC D E F G H IJK"),
+        ("\u4e2d\u6587", ""),  # nothing ASCII is left
+    ],
+)
+def test_ps_text_keeps_a_safe_ascii_subset_of_staff_text(name, written):
+    assert exchange.ps_text(name) == written
+    assert set(written) <= exchange.PS_SAFE_CHARACTERS
+
+
+def test_exchange_names_a_vendor_whose_name_has_nothing_safe_by_its_slug():
+    snippet = exchange.exchange_online(facts(["10.0.0.0/8"], name="\u4e2d\u6587\n"))
+    assert "allow mail from acme." in snippet.text
+    assert read.read_exchange(snippet.text).rules[0][0].startswith("acme:")
+
+
+def test_exchange_leaves_out_addresses_that_are_not_plain_and_says_how_many():
+    addresses = ["alerts@acme.example", "b\u2019@acme.example", '"x\x0c*"@acme.example', "a b@acme.example"]
+    snippet = exchange.exchange_online(facts([], addresses=addresses))
+    assert read.read_exchange(snippet.text).senders == ["alerts@acme.example"]
+    assert "# Left out: 3 sender addresses that cannot be written safely in PowerShell" in snippet.text
 
 
 def test_exchange_with_no_ranges_and_no_addresses_is_left_out():
@@ -161,6 +205,24 @@ def test_spamassassin_rcvd_pairs_every_sender_pattern_with_every_range():
     assert "whitelist_from_rcvd" in snippet.text  # named for SpamAssassin before 4.0
 
 
+def test_spamassassin_leaves_out_an_address_with_form_feeds_that_would_be_a_bare_wildcard():
+    hostile = '"\x0c*\x0c"@acme.example'
+    snippet = spamassassin.spamassassin_from(facts(addresses=[hostile, "x@other.example"], domains=()))
+    patterns = read.read_spamassassin_from(snippet.text)
+    assert patterns == ["x@other.example"]
+    assert not any(read.spamassassin_matches_any_sender(pattern) for pattern in patterns)
+    assert "# Left out: 1 sender address or domain" in snippet.text
+    assert snippet.notes and "Left out" in snippet.notes[0]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["*", "*@*", "*@", "?@acme.example", "a*@acme.example", "a#@acme.example", "a b@acme.example", "*@acme"],
+)
+def test_sa_pattern_refuses_what_spamassassin_would_read_as_more_than_one_sender(pattern):
+    assert spamassassin.sa_pattern(pattern) is None
+
+
 def test_spamassassin_welcomelist_from_covers_domains_and_other_addresses():
     snippet = spamassassin.spamassassin_from(facts(addresses=["alerts@acme.example", "x@other.example"]))
     assert read.code_lines(snippet.text) == [
@@ -193,7 +255,20 @@ def test_mimecast_writes_every_range_in_cidr_form_single_addresses_as_32():
 def test_proofpoint_takes_cidr_to_24_and_octet_wildcards_beyond(network, entries):
     parsed = ipaddress.ip_network(network)
     assert proofpoint.proofpoint_entries(parsed) == entries
-    assert read.covered(read.read_proofpoint("\n".join(entries))[1]) == [parsed]
+    assert read.covered(read.read_proofpoint("\n".join(entries) + "\n")[1]) == [parsed]
+
+
+def test_barracuda_guards_a_vendor_name_that_is_a_formula():
+    snippet = barracuda.barracuda(facts(["192.0.2.0/24"], name="=cmd|' /C calc'!A0"))
+    assert [row["Comment"] for row in read.read_csv(snippet.text)] == ["'=cmd|' /C calc'!A0"]
+    assert read.read_barracuda(snippet.text) == nets("192.0.2.0/24")
+
+
+def test_barracuda_keeps_a_name_with_commas_and_line_breaks_in_one_cell():
+    snippet = barracuda.barracuda(facts(["192.0.2.0/24"], name="Acme, Inc.\r\n192.0.2.0,0.0.0.0,Exempt"))
+    rows = read.read_csv(snippet.text)
+    assert [row["Comment"] for row in rows] == ["Acme, Inc. 192.0.2.0,0.0.0.0,Exempt"]
+    assert read.read_barracuda(snippet.text) == nets("192.0.2.0/24")
 
 
 def test_barracuda_rows_give_address_and_netmask_with_the_exempt_policy():

@@ -163,6 +163,14 @@ def test_a_retired_range_is_in_no_file(client, acme, retired_on):
         assert "203.0.113" not in client.get(f"/acme/for-it/{name}").content.decode()
 
 
+def test_a_stored_range_that_is_not_a_network_is_in_no_file(client, acme):
+    IPRange.objects.filter(vendor=acme, network="192.0.2.0/24").update(network="192.0.2.0/24\npermit")
+    for url in ["/acme/allowlist.txt", "/acme/allowlist.json", "/allowlist.csv", "/acme/for-it/"]:
+        response = client.get(url)
+        assert response.status_code == 200 and "192.0.2.0/24" not in response.content.decode(), url
+    assert client.get("/acme/for-it/postfix-allowlist.cidr").content.decode().count("permit\n") == 1
+
+
 def test_a_range_retiring_tomorrow_is_still_listed(client, acme):
     make_range(acme, "203.0.113.0/24", retired_on=timezone.localdate() + dt.timedelta(days=1))
     assert "203.0.113.0/24" in client.get("/acme/allowlist.txt").content.decode()
@@ -257,9 +265,9 @@ def with_ranges(acme):
     """Build the vendor with a given number of extra ranges."""
 
     def build(count: int) -> None:
-        IPRange.objects.filter(vendor=acme, network__startswith="10.").delete()
+        IPRange.objects.filter(vendor=acme, network__startswith="45.").delete()
         for n in range(count):
-            IPRange(vendor=acme, network=f"10.{n // 256}.{n % 256}.0/24").save()
+            IPRange(vendor=acme, network=f"45.{n // 256}.{n % 256}.0/24").save()
 
     return build
 

@@ -5,7 +5,8 @@ import ipaddress
 import pytest
 
 from articles.facts import networks
-from articles.facts.networks import RangeError, judge_lines, normalise, parse_network
+from articles.facts.networks import RangeError, parse_network
+from articles.facts.ranges import judge_lines
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_bad_ranges_are_refused_with_a_reason(text, code, words):
     ],
 )
 def test_good_ranges_are_normalised(text, expected):
-    assert normalise(text) == expected
+    assert parse_network(text).with_prefixlen == expected
 
 
 def test_keys_sort_like_addresses():

@@ -376,7 +376,7 @@ def add_more_of_everything() -> None:
         vendor = make_vendor(f"extra-{number}")
         SenderAddress.objects.create(vendor=vendor, address=f"a@extra{number}.example")
         SenderDomain.objects.create(vendor=vendor, domain=f"extra{number}.example")
-        make_range(vendor, f"10.{number}.0.0/16")
+        make_range(vendor, f"45.{number}.0.0/16")
         client = make_client(f"client-{number}", steps=["One.", "Two."])
         make_article(vendor, "guide", clients=[client])
 

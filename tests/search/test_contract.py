@@ -257,9 +257,9 @@ def test_a_new_range_updates_the_documents_that_count_ranges(help_center, acme):
     guide.save()
     changes.written(guide)
     assert "sends from 2 networks" in SearchDocument.objects.get(article=guide).body
-    make_range(acme, "100.64.0.0/16", "additional")
+    make_range(acme, "45.64.0.0/16", "additional")
     assert "sends from 3 networks" in SearchDocument.objects.get(article=guide).body
-    assert search("100.64.9.9").networks[0].vendors[0].vendor == acme
+    assert search("45.64.9.9").networks[0].vendors[0].vendor == acme
 
 
 def test_a_generic_step_change_reaches_every_article_that_shows_it(help_center):
@@ -327,7 +327,7 @@ def test_queries_per_search_do_not_grow_with_the_data(
         search(query)
     for number in range(15):
         make_article(acme, f"more-{number}", title=f"Acme newsletters {number}", body="550 5.7.1 newsletters")
-        make_range(acme, f"10.{number}.0.0/16", "additional")
+        make_range(acme, f"45.{number}.0.0/16", "additional")
     Synonym.objects.create(terms="newsletter, bulletin")
     with django_assert_num_queries(queries):
         search(query)

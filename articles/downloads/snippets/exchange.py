@@ -6,16 +6,29 @@ Wider ranges, IPv6 ranges and anything past the limit go into a mail flow rule
 that sets the spam confidence level to -1 instead. Sender addresses go into
 the Tenant Allow/Block List.
 
-``ps_quote`` is the one way a value enters the PowerShell.
+``ps_quote`` is the one way a value enters the PowerShell, and ``ps_text`` the
+one way staff text does. PowerShell takes the typographic quotes ‘ ’ ‚ ‛ as
+single quotes, “ ” „ as double quotes and the dashes – — ― as ``-``, so a
+string that doubles only the ASCII ``'`` can be ended from inside. Staff text
+(the vendor's name in the comments and the mail flow rule's name) is therefore
+reduced to plain ASCII first: letters, digits, spaces and ``. , - _ & ( ) ' : / + ! @``,
+accented letters by their base letter (Unicode NFKD), typographic apostrophes
+and dashes as their ASCII forms, and everything else left out. Then the only
+quote left is the ASCII ``'``, which ``ps_quote`` doubles. A sender address
+goes in only if it is plain (``safe_text.plain_address``), which leaves nothing
+in it to reduce; a comment says how many were left out.
 """
 
 from __future__ import annotations
 
+import string
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from articles.downloads.published import Facts, unique_networks
-from articles.downloads.snippets.snippet import Snippet, one_line, plural
+from articles.downloads.safe_text import one_line
+from articles.downloads.snippets.snippet import Snippet, plural
 from articles.facts.networks import Network
 from articles.facts.networks import display as display_network
 
@@ -29,9 +42,35 @@ EXCHANGE_RULE_RANGE_CHARS = 6000
 EXCHANGE_RULE_NAME_LIMIT = 64
 
 
+PS_SAFE_CHARACTERS = frozenset(string.ascii_letters + string.digits + " .,-_&()':/+!@")
+# Typographic apostrophes and dashes as their ASCII forms; every other quote is left out.
+_PS_ASCII_FORMS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+    }
+)
+
+
+def ps_text(text: str) -> str:
+    """Staff text as a script may hold it: one line of PS_SAFE_CHARACTERS, the rest left out."""
+    ascii_forms = unicodedata.normalize("NFKD", one_line(text)).translate(_PS_ASCII_FORMS)
+    return " ".join("".join(char for char in ascii_forms if char in PS_SAFE_CHARACTERS).split())
+
+
 def ps_quote(text: str) -> str:
-    """A PowerShell single-quoted string: nothing inside is expanded."""
-    return "'" + one_line(text).replace("'", "''") + "'"
+    """A PowerShell single-quoted string of ``ps_text(text)``: nothing inside is expanded."""
+    return "'" + ps_text(text).replace("'", "''") + "'"
 
 
 def ps_list(values: Sequence[str]) -> str:
@@ -81,24 +120,31 @@ def _rule_groups(ranges: Sequence[str]) -> list[list[str]]:
     return groups
 
 
+def script_name(facts: Facts) -> str:
+    """The vendor's name as the script writes it (``ps_text``); its slug or id if nothing is left."""
+    return ps_text(facts.name) or ps_text(facts.slug) or f"Vendor {facts.id}"
+
+
 def exchange_rule_name(vendor_name: str, number: int, count: int) -> str:
-    """The mail flow rule's name, cut to fit EXCHANGE_RULE_NAME_LIMIT."""
+    """The mail flow rule's name, in ``ps_text`` and cut to fit EXCHANGE_RULE_NAME_LIMIT."""
     suffix = " bypass spam filtering by sender IP" + (f" ({number} of {count})" if count > 1 else "")
     room = EXCHANGE_RULE_NAME_LIMIT - len(suffix) - 1
-    name = one_line(vendor_name)
+    name = ps_text(vendor_name)
     if len(name) > room:
-        name = name[: room - 1].rstrip() + "…"
+        name = name[: room - 3].rstrip() + "..."
     return f"{name}:{suffix}"
 
 
 def exchange_online(facts: Facts) -> Snippet | None:
     networks = unique_networks(facts.ranges)
-    addresses = [sender.address for sender in facts.addresses]
+    # A plain address holds only PS_SAFE_CHARACTERS; checking says so where it matters.
+    addresses = [s.address for s in facts.plain_senders if ps_text(s.address) == s.address]
     if not networks and not addresses:
         return None
     split = exchange_split(networks)
+    name = script_name(facts)
     lines = [
-        f"# Exchange Online / Microsoft 365: allow mail from {one_line(facts.name)}.",
+        f"# Exchange Online / Microsoft 365: allow mail from {name}.",
         "# Run in Exchange Online PowerShell after Connect-ExchangeOnline.",
     ]
     notes: list[str] = []
@@ -128,9 +174,9 @@ def exchange_online(facts: Facts) -> Snippet | None:
             f"({', '.join(reasons)}), so a mail flow rule sets their spam confidence level to -1.",
         ]
         for number, group in enumerate(groups, start=1):
-            name = exchange_rule_name(facts.name, number, len(groups))
+            rule_name = exchange_rule_name(name, number, len(groups))
             lines.append(
-                f"New-TransportRule -Name {ps_quote(name)} -SenderIpRanges {ps_list(group)} -SetSCL -1"
+                f"New-TransportRule -Name {ps_quote(rule_name)} -SenderIpRanges {ps_list(group)} -SetSCL -1"
             )
         notes.append(
             "If the mail flow rule exists from an earlier run, change New-TransportRule to "
@@ -147,6 +193,13 @@ def exchange_online(facts: Facts) -> Snippet | None:
             "# Sender addresses in the Tenant Allow/Block List; each entry stays until 45 days after"
             " it was last needed.",
             f"New-TenantAllowBlockListItems -ListType Sender -Allow -Entries {ps_list(addresses)} -RemoveAfter 45",
+        ]
+    left_out = len(facts.addresses) - len(addresses)
+    if left_out:
+        lines += [
+            "",
+            f"# Left out: {plural(left_out, 'sender address', 'sender addresses')} that cannot be "
+            "written safely in PowerShell (not a plain email address).",
         ]
     if split.allow_list:
         notes.append(

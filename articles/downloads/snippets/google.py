@@ -8,7 +8,7 @@ also write, so the IP allowlist comes first.
 from __future__ import annotations
 
 from articles.downloads.published import Facts, unique_networks
-from articles.downloads.snippets.snippet import Snippet, sender_patterns
+from articles.downloads.snippets.snippet import Snippet, left_out_note, sender_patterns
 from articles.facts.networks import display as display_network
 
 GOOGLE_ALLOWLIST_PATH = (
@@ -48,4 +48,5 @@ def google_workspace_approved_senders(facts: Facts) -> Snippet | None:
             "against the From address, which a forger can also write: prefer the IP allowlist."
         ),
         text="\n".join(senders) + "\n",
+        notes=left_out_note(facts),
     )

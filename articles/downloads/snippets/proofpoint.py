@@ -7,7 +7,7 @@ wildcards (``10.10.*.*``) instead.
 from __future__ import annotations
 
 from articles.downloads.published import Facts, unique_networks
-from articles.downloads.snippets.snippet import Snippet, sender_patterns
+from articles.downloads.snippets.snippet import Snippet, left_out_note, sender_patterns
 from articles.facts.networks import Network
 from articles.facts.networks import display as display_network
 
@@ -43,4 +43,5 @@ def proofpoint(facts: Facts) -> Snippet | None:
             "with wildcards (10.10.*.*)."
         ),
         text="\n".join(entries) + "\n",
+        notes=left_out_note(facts),
     )

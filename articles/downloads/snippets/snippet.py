@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from articles.downloads.published import Facts
+from articles.downloads.safe_text import one_line
 
 
 @dataclass(frozen=True)
@@ -20,19 +21,35 @@ class Snippet:
     notes: tuple[str, ...] = field(default=())
 
 
-def one_line(text: str) -> str:
-    """Facts shown inside a comment or a quoted name stay on one line."""
-    return " ".join(text.split())
-
-
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``1 range``, ``2 ranges``; ``many`` where adding an s is wrong."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
+def vendor_name(facts: Facts) -> str:
+    """The vendor's name on one line, for a comment or a summary; its slug if nothing is left."""
+    return one_line(facts.name) or one_line(facts.slug)
+
+
 def sender_patterns(facts: Facts, domain_pattern: Callable[[str], str]) -> list[str]:
-    """Each sender domain as a pattern, and each address its domains do not already cover."""
-    patterns = [domain_pattern(domain) for domain in facts.domains]
-    covered = set(facts.domains)
-    patterns += [s.address for s in facts.addresses if s.address.rpartition("@")[2] not in covered]
+    """Each plain sender domain as a pattern, and each plain address its domains do not cover."""
+    patterns = [domain_pattern(domain) for domain in facts.plain_domains]
+    covered = set(facts.plain_domains)
+    patterns += [s.address for s in facts.plain_senders if s.address.rpartition("@")[2] not in covered]
     return list(dict.fromkeys(patterns))
+
+
+def left_out_note(facts: Facts) -> tuple[str, ...]:
+    """For the For IT page: how many sender addresses and domains no file holds, and why."""
+    if not facts.left_out:
+        return ()
+    count = facts.left_out
+    what = (
+        "is not a plain email address or host name"
+        if count == 1
+        else "are not plain email addresses or host names"
+    )
+    return (
+        f"Left out: {plural(count, 'sender address or domain', 'sender addresses or domains')} that "
+        f"{what}, which a mail system could read as something else.",
+    )

@@ -3,17 +3,43 @@
 SpamAssassin 4.0 renamed ``whitelist_from`` to ``welcomelist_from``;
 ``welcomelist_from_rcvd`` takes a relay address in brackets, with an optional
 prefix length, which ties a sender to the vendor's servers.
+
+``sa_pattern`` is the one way a sender enters the file. SpamAssassin splits a
+line at whitespace, ends it at an unescaped ``#``, and reads ``*`` and ``?`` in
+a pattern as wildcards, so a pattern is written only when it is ``*@`` and a
+plain domain (every address at that domain) or a plain address (that address
+alone), as ``safe_text`` defines them: then it holds none of those characters,
+and no pattern can match any sender. ``sa_comment`` keeps the vendor's name in
+a comment on one line.
 """
 
 from __future__ import annotations
 
 from articles.downloads.published import Facts, unique_networks
-from articles.downloads.snippets.snippet import Snippet, one_line, sender_patterns
+from articles.downloads.safe_text import one_line, plain_address, plain_domain
+from articles.downloads.snippets.snippet import Snippet, left_out_note, sender_patterns, vendor_name
 from articles.facts.networks import display as display_network
 
 
+def sa_pattern(pattern: str) -> str | None:
+    """``pattern`` if SpamAssassin reads it as exactly one sender or one domain's senders, else None."""
+    if pattern.startswith("*@"):
+        return pattern if plain_domain(pattern[2:]) else None
+    return pattern if plain_address(pattern) else None
+
+
+def sa_comment(text: str) -> str:
+    """A comment line: the text on one line after ``# ``."""
+    return f"# {one_line(text)}"
+
+
 def _sender_globs(facts: Facts) -> list[str]:
-    return sender_patterns(facts, lambda domain: f"*@{domain}")
+    patterns = [sa_pattern(pattern) for pattern in sender_patterns(facts, lambda domain: f"*@{domain}")]
+    return [pattern for pattern in patterns if pattern]
+
+
+def _left_out_comments(facts: Facts) -> list[str]:
+    return [sa_comment(note) for note in left_out_note(facts)]
 
 
 def spamassassin_rcvd(facts: Facts) -> Snippet | None:
@@ -22,8 +48,11 @@ def spamassassin_rcvd(facts: Facts) -> Snippet | None:
     if not networks or not senders:
         return None
     lines = [
-        f"# SpamAssassin 4.0 or later: mail from {one_line(facts.name)} counts as welcome only when it",
+        sa_comment(
+            f"SpamAssassin 4.0 or later: mail from {vendor_name(facts)} counts as welcome only when it"
+        ),
         "# arrives from one of its servers. Before 4.0 the name is whitelist_from_rcvd.",
+        *_left_out_comments(facts),
     ]
     lines += [
         f"welcomelist_from_rcvd {sender} [{display_network(network)}]"
@@ -40,6 +69,7 @@ def spamassassin_rcvd(facts: Facts) -> Snippet | None:
             "trusted_networks and internal_networks settings being right."
         ),
         text="\n".join(lines) + "\n",
+        notes=left_out_note(facts),
     )
 
 
@@ -47,7 +77,7 @@ def spamassassin_from(facts: Facts) -> Snippet | None:
     senders = _sender_globs(facts)
     if not senders:
         return None
-    lines = [f"welcomelist_from {sender}" for sender in senders]
+    lines = [*_left_out_comments(facts), *(f"welcomelist_from {sender}" for sender in senders)]
     return Snippet(
         key="cpanel",
         title="cPanel / SpamAssassin: welcomelist_from",
@@ -59,4 +89,5 @@ def spamassassin_from(facts: Facts) -> Snippet | None:
             "calls it whitelist_from."
         ),
         text="\n".join(lines) + "\n",
+        notes=left_out_note(facts),
     )

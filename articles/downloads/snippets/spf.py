@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from articles.downloads.published import Facts, unique_networks
-from articles.downloads.snippets.snippet import Snippet, one_line
+from articles.downloads.snippets.snippet import Snippet, vendor_name
 from articles.facts.networks import Network
 from articles.facts.networks import display as display_network
 
@@ -40,7 +40,7 @@ def spf(facts: Facts) -> Snippet | None:
         title="SPF: when your own domain is sent through this vendor",
         filename="spf-terms.txt",
         summary=(
-            f"Only if {one_line(facts.name)} sends mail in your name (your domain in the From or "
+            f"Only if {vendor_name(facts)} sends mail in your name (your domain in the From or "
             "return address): add these terms to your domain's SPF record, before its final all. "
             "Edit the one SPF record you have; a domain with two fails SPF. ip4 and ip6 terms need "
             "no DNS lookup, so they do not count towards the limit of 10 lookups (include, a, mx, "

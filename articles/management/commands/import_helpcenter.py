@@ -65,6 +65,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {change}")
         for line in report.summary():
             self.stdout.write(f"  {line}")
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
 
 
 def _read(file: str) -> str:
