@@ -6,9 +6,12 @@ worker: periodic tasks checked once a minute, Redis as the shared store in
 production (``REDIS_URL``) and a SQLite file for a first look (``make run``,
 no Redis), retries and delays for mail (issue 10), and Django integration
 (the ``run_huey`` command, database connections closed around each task).
-Django's own task API (``django.tasks``, the django-tasks backport on Django
-5.2) has no scheduler and no worker of its own; huey also serves as a backend
-for it (``huey.contrib.djhuey.tasks_backend``) if the site moves there.
+Django's task API (``django.tasks`` in Django 6, the django-tasks backport on
+5.2) defines tasks and backends but schedules nothing: periodic tasks would
+still need cron or a second tool. huey ships a backend for that API
+(``huey.contrib.djhuey.tasks_backend.HueyBackend``), so tasks written against
+it (the outbox of issue 10) can run in this same worker, and moving to another
+backend later is a settings change.
 
 One module per concern, as elsewhere; a periodic task is declared with
 ``periodic.daily_task``, which fixes its time in the site's time zone and
