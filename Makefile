@@ -3,15 +3,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The background worker (huey): scheduled tasks such as the nightly search log prune.
+WORKER := manage.py run_huey
 # Secrets for local runs and tests only; production sets its own SECRET_KEY.
 TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=test-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))') ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run serve test lint format superuser clean bench-search bench-writes
+.PHONY: help install run serve worker test lint format superuser clean bench-search bench-writes
 
 help:
-	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT)"
+	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT), and the worker"
 	@echo "make test    - the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make serve   - production server: gunicorn, compressed static files"
+	@echo "make worker  - production background worker: scheduled tasks (run beside make serve)"
 	@echo "make superuser - create an admin login for /admin/"
 	@echo "make lint    - ruff check, format check and the import contracts (lint-imports)"
 	@echo "make bench-writes - queries and time of saving 1 and 50 ranges (SQLite, demo data)"
@@ -31,6 +34,9 @@ run: install
 	@echo "Safelist Help Center: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "To sign in to the admin, create a login first: make superuser"
 	@echo ""
+	# The worker runs in the background for as long as the web server; Ctrl-C stops both.
+	DEBUG=1 $(BIN)/python $(WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 superuser: install
@@ -40,6 +46,9 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn helpcenter.wsgi --bind $${BIND:-0.0.0.0:$(PORT)} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+worker: install
+	$(BIN)/python $(WORKER)
 
 test: install
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0

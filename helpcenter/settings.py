@@ -12,6 +12,7 @@ Variables: ``DEBUG``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated),
 ``SECURE_SSL_REDIRECT`` (default on in production), ``TRUSTED_PROXY_COUNT``,
 ``RATE_LIMIT_SEARCH`` / ``_SUGGEST`` / ``_CLICK`` / ``_LOGIN``,
 ``LOGIN_FAILURE_LIMIT``, ``LOGIN_LOCKOUT_MINUTES``, ``SEARCH_LOG_RETENTION_DAYS``,
+``WORKER_QUEUE``, ``WORKER_SQLITE_FILE`` (the background worker's store without Redis),
 ``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only).
 """
 
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "axes",
+    # The background worker: ``manage.py run_huey`` (articles/tasks/).
+    "huey.contrib.djhuey",
     "articles",
 ]
 
@@ -151,6 +154,25 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The background worker's queue, schedule and results (huey, articles/tasks/). With Redis
+# every app server enqueues into one queue that every worker reads; without it, a SQLite
+# file beside the database serves one machine (``make run``). The name keeps two sites on
+# one Redis apart. Never "immediate" (huey's default under DEBUG): ``make run`` runs a
+# real worker, as production does.
+WORKER_QUEUE = os.environ.get("WORKER_QUEUE", "") or "helpcenter"
+if os.environ.get("REDIS_URL"):
+    HUEY = {"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "filename": os.environ.get("WORKER_SQLITE_FILE", "") or str(BASE_DIR / "worker.sqlite3"),
+    }
+HUEY |= {
+    "name": WORKER_QUEUE,
+    "immediate": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
 
 # django-axes first: a locked-out login is refused before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -286,7 +308,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "articles.admin.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "articles.throttle.client_ip"
 
-# Searches are kept this many days (manage.py prune_search_log, daily).
+# Searches are kept this many days (pruned daily by the worker, articles/tasks/search_log.py).
 SEARCH_LOG_RETENTION_DAYS = env_int("SEARCH_LOG_RETENTION_DAYS", 90, minimum=1)
 
 LOGGING = {
@@ -294,4 +316,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The worker says when it starts, stops and runs a task.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -1,7 +1,7 @@
 """``manage.py prune_search_log``: forget searches older than SEARCH_LOG_RETENTION_DAYS.
 
-Run it once a day (cron or a systemd timer, see the README) until the task
-runner schedules it.
+The background worker runs the same prune every night
+(``articles/tasks/search_log.py``); this command runs it by hand.
 """
 
 from django.conf import settings
