@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from articles.content import selectors
 from articles.content.models import Article
 from articles.content.rendering import markdownify_preview
-from articles.facts.models import Vendor
+from articles.content.visibility import public_vendors_only
 from articles.facts.selectors import vendor_ranges_by_tier
 from articles.search import analytics
 from articles.throttle import client_ip
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = get_object_or_404(Vendor, slug=vendor)
+    vendor_obj = get_object_or_404(public_vendors_only(), slug=vendor)
     articles = list(vendor_obj.articles.public().order_by("kind", "title"))
     return render(
         request,

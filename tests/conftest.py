@@ -18,8 +18,17 @@ from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.services import changes
 
 
-def make_vendor(slug: str = "acme", name: str | None = None, **fields) -> Vendor:
-    return Vendor.objects.create(slug=slug, name=name or slug.title(), **fields)
+def make_vendor(slug: str = "acme", name: str | None = None, *, public: bool = False, **fields) -> Vendor:
+    """A vendor; a draft (seen by no reader) unless ``public``, which gives it a published article."""
+    vendor = Vendor.objects.create(slug=slug, name=name or slug.title(), **fields)
+    if public:
+        publish(vendor)
+    return vendor
+
+
+def publish(vendor: Vendor) -> Article:
+    """Make a vendor public, as a published article does (``content.visibility``)."""
+    return make_article(vendor, "published-guide", title=f"{vendor.name} guide", show_it_section=False)
 
 
 def make_client(

@@ -207,7 +207,7 @@ def test_every_format_snippet_api_and_page_lists_the_same_ranges(client, db, rec
         SenderAddress.objects.create(vendor=vendor, address="alerts@acme.example")
         SenderDomain.objects.create(vendor=vendor, domain="acme.example")
         make_article(vendor, "guide", clients=[make_client("postfix", audience="it")])
-        store_range(make_vendor("other"), str(other_network))
+        store_range(make_vendor("other", public=True), str(other_network))
         for record in records:
             store_range(
                 vendor,

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -103,7 +104,15 @@ class VendorStepListInline(StepListLinksInline):
 @admin.register(Vendor)
 class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
     covering_field = "vendor"
-    list_display = ["name", "slug", "address_count", "domain_count", "range_count", "article_count"]
+    list_display = [
+        "name",
+        "slug",
+        "is_public",
+        "address_count",
+        "domain_count",
+        "range_count",
+        "article_count",
+    ]
     search_fields = ["name", "slug", "sender_addresses__address", "sender_domains__domain"]
     search_help_text = "A name, a sender address or domain, or an IP address to find who sends from it."
     prepopulated_fields = {"slug": ["name"]}
@@ -121,8 +130,18 @@ class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
                 domain_total=count_per_vendor(SenderDomain.objects.all()),
                 range_total=count_per_vendor(IPRange.objects.active()),
                 article_total=count_per_vendor(Article.objects.all()),
+                public=Exists(Article.objects.public().filter(vendor=OuterRef("pk"))),
             )
         )
+
+    @admin.display(
+        description="Public",
+        boolean=True,
+        ordering="public",
+    )
+    def is_public(self, obj: Vendor) -> bool:
+        """Readers see a vendor once it has a public article (``content.visibility``); until then it is a draft."""
+        return obj.public
 
     @admin.display(description="Sender addresses", ordering="address_total")
     def address_count(self, obj: Vendor) -> int:

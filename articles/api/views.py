@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from articles.api import openapi
 from articles.api.shapes import article_shape, ip_match_shape, vendor_shape, vendor_summary
 from articles.content.models import Article
+from articles.content.visibility import public_vendors_only
 from articles.downloads.http import conditional_response, read_only
 from articles.downloads.loaders import load_facts, vendors_with_retirements
 from articles.facts import networks
@@ -46,7 +47,9 @@ def _error(request: HttpRequest, *, status: int, code: str, parameter: str | Non
 def _unknown_vendor(request: HttpRequest, slug: str, suffix: str = "") -> HttpResponse:
     """A renamed vendor's old API address redirects, as its pages do; anything else is a 404."""
     old = (
-        VendorOldSlug.objects.filter(slug=slug).select_related("vendor").first()
+        VendorOldSlug.objects.filter(slug=slug, vendor__in=public_vendors_only())
+        .select_related("vendor")
+        .first()
         if slug_re.match(slug)
         else None
     )
@@ -116,7 +119,7 @@ def vendor_detail(request: HttpRequest, vendor: str) -> HttpResponse:
 
 @read_only
 def vendor_articles(request: HttpRequest, vendor: str) -> HttpResponse:
-    vendor_obj = _vendor_or_none(Vendor.objects.all(), vendor)
+    vendor_obj = _vendor_or_none(public_vendors_only(), vendor)
     if vendor_obj is None:
         return _unknown_vendor(request, vendor, "/articles")
     articles = _public_articles().filter(vendor=vendor_obj)
@@ -138,6 +141,7 @@ def ip_lookup(request: HttpRequest, ip: str) -> HttpResponse:
     found = (
         IPRange.objects.active()
         .covering(address)
+        .filter(vendor__in=public_vendors_only())
         .select_related("vendor")
         .order_by("vendor__slug", "-prefixlen", "start")
     )

@@ -13,6 +13,7 @@ from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from articles.content.models import Article, ArticleOldSlug
+from articles.content.visibility import public_vendors_only
 from articles.facts.models import Vendor, VendorOldSlug
 
 
@@ -27,10 +28,14 @@ def resolve_old_path(path: str) -> str | None:
         return None
     if first == "help" and len(rest) == 1:
         return _article_path(None, rest[0], path)
-    vendor = Vendor.objects.filter(slug=first).first()
+    vendor = public_vendors_only().filter(slug=first).first()
     moved = False
     if vendor is None:
-        old = VendorOldSlug.objects.filter(slug=first).select_related("vendor").first()
+        old = (
+            VendorOldSlug.objects.filter(slug=first, vendor__in=public_vendors_only())
+            .select_related("vendor")
+            .first()
+        )
         if old is None:
             return None
         vendor, moved = old.vendor, True

@@ -28,6 +28,7 @@ from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from articles.content.visibility import public_vendors_only, with_public_since
 from articles.downloads.published import Facts, ListedRange, Sender
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
@@ -36,9 +37,10 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def vendors_with_retirements() -> QuerySet[Vendor]:
-    """Vendors, each annotated with the latest retirement date already in effect."""
+    """Public vendors (``visibility``), each annotated with the latest retirement date
+    already in effect and the moment it became public."""
     today = timezone.localdate()
-    return Vendor.objects.annotate(
+    return with_public_since(public_vendors_only()).annotate(
         last_retirement=Max("ip_ranges__retired_on", filter=Q(ip_ranges__retired_on__lte=today))
     )
 
@@ -49,8 +51,12 @@ def load_vendor(slug: str) -> Vendor:
 
 
 def facts_changed_at(vendor: Vendor) -> dt.datetime:
-    """When the vendor's published facts last changed: an edit, or a retirement taking effect."""
+    """When the vendor's published facts last changed: an edit, a retirement taking
+    effect, or the vendor becoming public."""
     changed = vendor.facts_changed_at
+    public_since = getattr(vendor, "public_since", None)
+    if public_since is not None:
+        changed = max(changed, public_since)
     retired_on = getattr(vendor, "last_retirement", None)
     if retired_on is not None:
         midnight = dt.datetime.combine(retired_on, dt.time.min, tzinfo=timezone.get_current_timezone())

@@ -13,8 +13,9 @@ import re
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from articles.content.models import Article
+from articles.content.visibility import public_vendors_only
 from articles.facts import networks
-from articles.facts.models import SenderAddress, SenderDomain, Vendor
+from articles.facts.models import SenderAddress, SenderDomain
 from articles.facts.senders import display_domain
 from articles.search import rows
 from articles.search.query import ParsedQuery
@@ -31,6 +32,7 @@ def network_answers(
     public articles (``within`` the filtered ones, if filtered): two indexed queries."""
     ranges = rows.ranges_for(queried, MAX_RANGES)
     vendors, vendor_articles = rows.vendors_and_articles({r.vendor_id for r in ranges}, within=within)
+    ranges = [r for r in ranges if r.vendor_id in vendors]  # a draft vendor's ranges name no one
     for ip_range in ranges:
         ip_range.vendor = vendors[ip_range.vendor_id]
     ranges.sort(key=lambda r: (r.vendor.name, r.tier != "primary", -r.prefixlen, r.start))
@@ -66,7 +68,8 @@ def sender_answer(parsed: ParsedQuery) -> SenderAnswer:
         at_domain |= Q(address__endswith=f"@{domain}")
     website = "|".join(re.escape(domain) for domain in parsed.domains)
     vendors = (
-        Vendor.objects.annotate(
+        public_vendors_only()
+        .annotate(
             by_address=Exists(SenderAddress.objects.filter(vendor=OuterRef("pk"), address=parsed.address))
             if parsed.address
             else Value(False),

@@ -118,8 +118,9 @@ def articles_by_id(ids: Iterable[int]) -> dict[int, Article]:
 def vendors_and_articles(
     vendor_ids: set[int], *, within: QuerySet | None = None
 ) -> tuple[dict[int, Vendor], list[Article]]:
-    """These vendors by id, and their public articles (or those ``within`` a filtered
-    queryset of public articles): one query.
+    """These vendors by id, if public (``content.visibility``: a vendor is public once
+    it has a public article), and their public articles (or those ``within`` a
+    filtered queryset of public articles): one query.
 
     The articles come guides with an IT section first, then by vendor and title.
     """
@@ -133,15 +134,19 @@ def vendors_and_articles(
             within.filter(vendor__in=ids).order_by().values("pk").query.sql_with_params()
         )
         shown = f"a.id IN ({allowed_sql})"
+    is_public, public_params = public("p")
     sql = (
         f"SELECT {_VENDOR.sql}, {_ARTICLE.sql} FROM {_VENDORS} v "  # noqa: S608 - names are the models'
         f"LEFT JOIN {_ARTICLES} a ON a.vendor_id = v.id AND {shown} "
         f"WHERE v.id IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND EXISTS (SELECT 1 FROM {_ARTICLES} p WHERE p.vendor_id = v.id AND {is_public}) "
         "ORDER BY a.show_it_section DESC, CASE WHEN a.kind = %s THEN 0 ELSE 1 END, v.name, a.title"
     )
     vendors: dict[int, Vendor] = {}
     listed = []
-    for vendor, article in _read(sql, [*shown_params, *ids, Article.Kind.GUIDE], _VENDOR, _ARTICLE):
+    for vendor, article in _read(
+        sql, [*shown_params, *ids, *public_params, Article.Kind.GUIDE], _VENDOR, _ARTICLE
+    ):
         vendor = vendors.setdefault(vendor.pk, vendor)
         if article is not None:
             article.vendor = vendor

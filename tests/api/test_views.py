@@ -33,14 +33,14 @@ def site(acme):
     """Two vendors, IPv6, a retired range, published, draft and general articles, a renamed vendor."""
     make_range(acme, "2001:db8::/32", "additional", note="IPv6")
     make_range(acme, "203.0.113.0/24", retired_on=dt.date(2020, 1, 1), added_on=dt.date(2019, 1, 1))
-    zeta = make_vendor("zeta", "Zeta Mail", description="Newsletters")
+    zeta = make_vendor("zeta", "Zeta Mail", description="Newsletters", public=True)
     make_range(zeta, "192.0.2.0/25")  # inside Acme's 192.0.2.0/24
     gmail = make_client("gmail", "Gmail", steps=["Open Gmail."])
     make_article(acme, "guide", clients=[gmail], title="Allowlist Acme", summary="Keep Acme out of spam.")
     make_article(acme, "draft", published=False)
     make_article(acme, "later", published_at=timezone.now() + dt.timedelta(days=3))
     make_article(None, "what-is-allowlisting", kind=Article.Kind.EXPLAINER, show_it_section=False)
-    old = make_vendor("oldname", "Renamed Mail")
+    old = make_vendor("oldname", "Renamed Mail", public=True)
     old.slug = "renamed"
     old.save()
     return acme
@@ -93,7 +93,12 @@ def test_vendor_detail_matches_the_database_and_the_range_file(client, site):
 
 def test_articles_are_the_public_ones_only(client, site):
     articles = get_json(client, "/api/articles")["articles"]
-    assert [(a["vendor"], a["slug"]) for a in articles] == [(None, "what-is-allowlisting"), ("acme", "guide")]
+    assert [(a["vendor"], a["slug"]) for a in articles] == [
+        (None, "what-is-allowlisting"),
+        ("acme", "guide"),
+        ("renamed", "published-guide"),
+        ("zeta", "published-guide"),
+    ]
     guide = articles[1]
     assert (
         guide["url"] == "/acme/guide/"

@@ -4,7 +4,7 @@ import pytest
 
 from articles.content.models import Article
 from articles.facts.models import Vendor
-from tests.conftest import make_article, make_vendor
+from tests.conftest import make_article, make_vendor, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,9 @@ def test_renaming_back_reclaims_the_old_slug(client, acme):
 
 
 def test_article_moved_to_another_vendor_redirects(client, acme):
+    publish(acme)  # acme stays public with another article
     article = make_article(acme, "guide")
-    other = make_vendor("other")
+    other = make_vendor("other", public=True)
     article.vendor = other
     article.save()
     assert client.get("/acme/guide/")["Location"] == "/other/guide/"
@@ -90,6 +91,7 @@ def test_general_article_rename_redirects(client):
 
 
 def test_renamed_vendor_redirect_keeps_the_trailing_slash(client, acme):
+    publish(acme)
     acme.slug = "acme-mail"
     acme.save()
     response = client.get("/acme/for-it/")

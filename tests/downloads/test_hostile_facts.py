@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from articles.downloads import contact, range_files, snippets
 from articles.downloads.published import Facts, ListedRange, Sender
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from tests.conftest import publish
 from tests.downloads import hostile
 from tests.downloads import snippet_readers as read
 from tests.downloads.mail_tools import addresses_around, postmap_answers
@@ -115,6 +116,8 @@ def store(drawn: dict) -> Vendor:
         IPRange(vendor=vendor, network=network.with_prefixlen, note=note).save()
     other = Vendor.objects.create(slug="other", name="\x01Other vendor\x02")
     IPRange(vendor=other, network=OTHER_NETWORK.with_prefixlen).save()
+    publish(vendor)
+    publish(other)
     return vendor
 
 

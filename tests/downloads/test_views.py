@@ -16,6 +16,7 @@ import vobject
 from django.utils import timezone
 from django.utils.http import http_date
 
+from articles.content.models import Article
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.services import changes
 from tests.conftest import make_article, make_client, make_range, make_vendor
@@ -93,7 +94,7 @@ def test_json_matches_the_database_with_vendor_tier_and_date(client, acme_v6):
 
 
 def test_files_for_all_vendors_list_every_vendors_ranges(client, acme_v6):
-    other = make_vendor("zeta", "Zeta")
+    other = make_vendor("zeta", "Zeta", public=True)
     make_range(other, "203.0.113.0/24")
     make_range(other, "192.0.2.0/24")  # shared with Acme
     document = json.loads(client.get("/allowlist.json").content)
@@ -179,6 +180,7 @@ def test_a_range_retiring_tomorrow_is_still_listed(client, acme):
 def test_a_retirement_taking_effect_moves_last_modified_without_any_write(client, acme):
     long_ago = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     Vendor.objects.filter(pk=acme.pk).update(facts_changed_at=long_ago)
+    Article.objects.filter(vendor=acme).update(published_at=long_ago)  # public since then
     before = client.get("/acme/allowlist.json")
     assert before["Last-Modified"] == http_date(long_ago.timestamp())
     # A range whose retirement date arrives: simulated by writing the date without signals.
@@ -374,7 +376,7 @@ def test_snippet_text_on_the_page_is_the_download_byte_for_byte(client, acme_v6)
 
 
 def test_for_it_page_escapes_vendor_facts(client, db):
-    vendor = make_vendor("evil", "<script>alert(1)</script>")
+    vendor = make_vendor("evil", "<script>alert(1)</script>", public=True)
     make_range(vendor, "192.0.2.0/24", note="<b>x</b>")
     html = client.get("/evil/for-it/").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
