@@ -41,11 +41,15 @@ def redis_database(number: int) -> str:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
     except redis.exceptions.ConnectionError:
-        message = f"no Redis at {REDIS_HOST}:{REDIS_PORT} (start it: see .ci/run)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_service(f"no Redis at {REDIS_HOST}:{REDIS_PORT} (start it: see .ci/run)")
     return url
+
+
+def missing_service(message: str) -> None:
+    """Skip the test for a service this machine does not run; in CI (``CI`` set), fail it."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def free_port() -> int:

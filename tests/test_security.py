@@ -17,6 +17,7 @@ from django.urls import reverse
 from articles.search.models import SearchClick, SearchQueryLog
 from articles.throttle import client_ip
 from tests.conftest import make_article
+from tests.servers import missing_service
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +240,7 @@ def test_limits_are_counted_in_the_shared_cache(client, tight_limits, acme, sett
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379 to share the counts through")
+        missing_service("no Redis at 127.0.0.1:6379 to share the counts through")
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

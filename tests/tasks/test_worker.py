@@ -19,6 +19,7 @@ import redis
 from huey import RedisHuey, SqliteHuey, signals
 
 from articles.tasks.periodic import daily_task
+from tests.servers import missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "/usr/bin/make"
@@ -31,7 +32,7 @@ def redis_huey():
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379 for the worker to share its queue through")
+        missing_service("no Redis at 127.0.0.1:6379 for the worker to share its queue through")
     name = f"helpcenter-test-{uuid.uuid4().hex}"
     huey = RedisHuey(name, url=REDIS_URL)
     yield huey
