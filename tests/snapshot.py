@@ -159,7 +159,17 @@ def admin_requests() -> list[tuple[str, str, dict]]:
     found += ["/admin/articles/searchquerylog/report/", f"/admin/articles/searchquerylog/report/?{period}"]
     lines = "3.93.157.24\n192.0.2.7 / 24\n2001:DB8::/32\n10.0.0.0/33\nnot a range\n"
     return [("GET", url, {}) for url in found] + [
-        ("POST", paste, {"text": lines, "tier": "primary", "note": "=1+1", "_check": "Check"}),
+        (
+            "POST",
+            paste,
+            {
+                "text": lines,
+                "tier": "primary",
+                "public_note": "=1+1",
+                "staff_note": "=2+2",
+                "_check": "Check",
+            },
+        ),
         ("POST", "/admin/markdownx/markdownify/", {"content": "**{{ vendor }}** <script>x</script>"}),
     ]
 

@@ -213,7 +213,7 @@ def test_every_format_snippet_api_and_page_lists_the_same_ranges(client, db, rec
                 vendor,
                 record["network"].with_prefixlen,
                 record["tier"],
-                note=record["note"],
+                public_note=record["note"],
                 added_on=record["added_on"],
                 retired_on=retired_on(record["retired"]),
             )

@@ -66,7 +66,7 @@ class IPRangeInline(admin.TabularInline):
     form = IPRangeInlineForm
     formset = IPRangeFormSet
     template = "admin/articles/vendor/ip_range_inline.html"
-    fields = ["network", "tier", "note", "added_on", "retired_on", "overlaps"]
+    fields = ["network", "tier", "public_note", "staff_note", "added_on", "retired_on", "overlaps"]
     readonly_fields = ["overlaps"]
     # In address order, so that a range and the ranges inside it sit together.
     ordering = ["version", "start", "prefixlen"]
@@ -208,7 +208,11 @@ class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
             text = form.cleaned_data["text"]
             if "_save" in request.POST:
                 verdicts = services.vendor_ranges_add(
-                    vendor=vendor, text=text, tier=form.cleaned_data["tier"], note=form.cleaned_data["note"]
+                    vendor=vendor,
+                    text=text,
+                    tier=form.cleaned_data["tier"],
+                    public_note=form.cleaned_data["public_note"],
+                    staff_note=form.cleaned_data["staff_note"],
                 )
                 if all(verdict.ok for verdict in verdicts):
                     return self._ranges_saved(request, vendor, verdicts)
@@ -271,9 +275,19 @@ class RetiredFilter(admin.SimpleListFilter):
 
 @admin.register(IPRange)
 class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
-    list_display = ["network", "vendor", "tier", "version", "note", "added_on", "retired_on", "is_published"]
+    list_display = [
+        "network",
+        "vendor",
+        "tier",
+        "version",
+        "public_note",
+        "staff_note",
+        "added_on",
+        "retired_on",
+        "is_published",
+    ]
     list_filter = ["vendor", "tier", "version", RetiredFilter]
-    search_fields = ["network", "note", "vendor__name"]
+    search_fields = ["network", "public_note", "staff_note", "vendor__name"]
     search_help_text = "A range, a note or a vendor; an IP address also finds the ranges that contain it."
     list_select_related = ["vendor"]
     autocomplete_fields = ["vendor"]
@@ -282,7 +296,15 @@ class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
         (
             None,
             {
-                "fields": ["vendor", "network", "tier", "note", "added_on", "retired_on"],
+                "fields": [
+                    "vendor",
+                    "network",
+                    "tier",
+                    "public_note",
+                    "staff_note",
+                    "added_on",
+                    "retired_on",
+                ],
                 "description": (
                     "To take a range out of the published lists, give it a retirement date (or use "
                     "“Retire selected ranges today” on the list of ranges): it is kept for the record. "

@@ -23,7 +23,7 @@ POSITION_STEP = 10
 
 
 class PasteRangesForm(forms.Form):
-    """Many ranges at once: one per line, all given the same tier and note."""
+    """Many ranges at once: one per line, all given the same tier and notes."""
 
     text = forms.CharField(
         label="IP addresses and ranges, one per line",
@@ -38,11 +38,17 @@ class PasteRangesForm(forms.Form):
         ),
     )
     tier = forms.ChoiceField(label="Tier", choices=IPRange.Tier.choices, initial=IPRange.Tier.PRIMARY)
-    note = forms.CharField(
-        label="Note",
+    public_note = forms.CharField(
+        label="Public note",
         required=False,
-        max_length=IPRange._meta.get_field("note").max_length,
-        help_text="Saved with every range added, e.g. where the list came from.",
+        max_length=IPRange._meta.get_field("public_note").max_length,
+        help_text="Saved with every range added and shown to readers: pages, range files and the API.",
+    )
+    staff_note = forms.CharField(
+        label="Staff note",
+        required=False,
+        max_length=IPRange._meta.get_field("staff_note").max_length,
+        help_text="Saved with every range added, for staff only, e.g. where the list came from.",
     )
 
 
@@ -179,10 +185,11 @@ class IPRangeInlineForm(forms.ModelForm):
 
     class Meta:
         model = IPRange
-        fields = ["network", "tier", "note", "added_on", "retired_on"]
+        fields = ["network", "tier", "public_note", "staff_note", "added_on", "retired_on"]
         widgets = {
             "network": forms.TextInput(attrs={"size": 16}),
-            "note": forms.TextInput(attrs={"size": 14}),
+            "public_note": forms.TextInput(attrs={"size": 14}),
+            "staff_note": forms.TextInput(attrs={"size": 14}),
         }
 
     def __init__(self, *args, **kwargs):

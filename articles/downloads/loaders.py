@@ -82,7 +82,7 @@ def listed(ip_range: IPRange, vendor_slug: str) -> ListedRange:
         vendor=vendor_slug,
         network=ip_range.ip_network,
         tier=ip_range.tier,
-        note=ip_range.note,
+        note=ip_range.public_note,  # the staff note is never published
         added_on=ip_range.added_on,
     )
 

@@ -27,7 +27,7 @@ class ListedRange:
     vendor: str  # the vendor's slug
     network: Network
     tier: str
-    note: str = ""
+    note: str = ""  # the range's public note: a staff note is never published
     added_on: dt.date | None = None
 
     def __post_init__(self) -> None:

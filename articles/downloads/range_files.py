@@ -2,14 +2,15 @@
 
 - ``allowlist.txt``: one range per line in CIDR form, nothing else, as
   firewalls and gateways read it.
-- ``allowlist.csv``: a header row, then network, IP version, tier, note and
-  date added (and the vendor first, in the file for all vendors); every text
+- ``allowlist.csv``: a header row, then network, IP version, tier, note (the
+  range's public note; the staff note is in no file) and date added (and the vendor first, in the file for all vendors); every text
   cell on one line and guarded against spreadsheet formulas
   (``safe_text.spreadsheet_cell``).
 - ``allowlist.json``: shaped like the large cloud providers' published range
   files (AWS ``ip-ranges.json``): ``syncToken``, ``createDate``, ``prefixes``
   with ``ip_prefix`` and ``ipv6_prefixes`` with ``ipv6_prefix``. Written by
-  ``json.dumps`` alone, which escapes any text; the note is as staff wrote it.
+  ``json.dumps`` alone, which escapes any text; the note is the public note as
+  staff wrote it.
 
 Why the sync token is a content hash: subscribers compare it with the token
 they saw last to decide whether to re-import. A SHA-256 of the listed ranges

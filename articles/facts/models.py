@@ -213,7 +213,18 @@ class IPRange(models.Model):
     start = models.CharField(max_length=networks.KEY_WIDTH, editable=False)
     end = models.CharField(max_length=networks.KEY_WIDTH, editable=False)
     tier = models.CharField(_("tier"), max_length=12, choices=Tier, default=Tier.PRIMARY)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    public_note = models.CharField(
+        _("public note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to readers beside the range: on the pages, in the range files and in the API."),
+    )
+    staff_note = models.CharField(
+        _("staff note"),
+        max_length=200,
+        blank=True,
+        help_text=_("For staff only, e.g. where the range came from: shown in the admin and nowhere else."),
+    )
     added_on = models.DateField(_("added on"), default=timezone.localdate)
     retired_on = models.DateField(
         _("retired on"),

@@ -138,13 +138,14 @@ def _range_order(row: IPRange) -> tuple:
         row.retired_on is not None,
         row.retired_on or dt.date.min,
         row.added_on,
-        row.note,
+        row.public_note,
+        row.staff_note,
     )
 
 
 def _range(row: IPRange) -> dict:
     data = {"network": row.network, "tier": row.tier}
-    _optional(data, note=row.note)
+    _optional(data, public_note=row.public_note, staff_note=row.staff_note)
     data["added_on"] = row.added_on
     return _optional(data, retired_on=row.retired_on)
 

@@ -17,8 +17,10 @@ from articles.interchange.parse_clients import read_steps
 from articles.interchange.parse_reader import FirstSeen, Reader
 from articles.interchange.schema import (
     ADDRESS_KEYS,
+    OLD_STAFF_NOTE_KEY,
     OVERRIDE_KEYS,
     RANGE_KEYS,
+    RANGE_KEYS_READ,
     VENDOR_KEYS,
     AddressEntry,
     DomainEntry,
@@ -77,11 +79,12 @@ def _domains(reader: Reader, vendor: Mapping) -> list[DomainEntry]:
 def _ranges(reader: Reader, vendor: Mapping) -> list[RangeEntry]:
     found: list[RangeEntry] = []
     in_force = FirstSeen(reader, "The range")
-    for _index, mapping in reader.mappings(vendor, "ip_ranges", RANGE_KEYS, "IP range"):
+    for _index, mapping in reader.mappings(vendor, "ip_ranges", RANGE_KEYS_READ, "IP range"):
         entry = RangeEntry(place=mapping.place, places=mapping.places())
         entry.network = mapping.text("network", required=True)
         entry.tier = mapping.choice("tier", IPRange.Tier, IPRange.Tier.PRIMARY)
-        entry.note = mapping.text("note")
+        entry.public_note = mapping.text("public_note")
+        entry.staff_note = _staff_note(mapping, entry)
         entry.added_on = mapping.date("added_on")
         entry.retired_on = mapping.date("retired_on")
         instance = IPRange(**entry.values(*RANGE_KEYS))
@@ -94,6 +97,27 @@ def _ranges(reader: Reader, vendor: Mapping) -> list[RangeEntry]:
                 in_force.is_new(entry.network, entry.place_of("network"), entry.place)
         found.append(entry)
     return found
+
+
+def _staff_note(mapping: Mapping, entry: RangeEntry) -> str:
+    """The staff note, from ``staff_note`` or from an older file's ``note``, which meant the same."""
+    if OLD_STAFF_NOTE_KEY not in mapping.nodes:
+        return mapping.text("staff_note")
+    if "staff_note" in mapping.nodes:
+        mapping.error(
+            OLD_STAFF_NOTE_KEY,
+            "“note” is the older name of “staff_note” and this range has both; keep “staff_note”, "
+            "and put a note for readers under “public_note”.",
+            "duplicate_key",
+        )
+        mapping.bad.add("staff_note")
+        return ""
+    value = mapping.text(OLD_STAFF_NOTE_KEY)
+    # A problem with the note is named at the key as it was written.
+    entry.places["staff_note"] = mapping.place_of(OLD_STAFF_NOTE_KEY)
+    if OLD_STAFF_NOTE_KEY in mapping.bad:
+        mapping.bad.add("staff_note")
+    return value
 
 
 def _overrides(reader: Reader, vendor: Mapping) -> list[OverrideEntry]:

@@ -33,7 +33,11 @@ VENDOR_KEYS = (
     "step_overrides",
 )
 ADDRESS_KEYS = ("address", "used_for")
-RANGE_KEYS = ("network", "tier", "note", "added_on", "retired_on")
+RANGE_KEYS = ("network", "tier", "public_note", "staff_note", "added_on", "retired_on")
+#: A file written before ranges had two notes has one ``note``: it was documented as
+#: a note for staff, so it is read as the staff note.
+OLD_STAFF_NOTE_KEY = "note"
+RANGE_KEYS_READ = (*RANGE_KEYS, OLD_STAFF_NOTE_KEY)
 OVERRIDE_KEYS = ("client", "intro", "steps")
 ARTICLE_KEYS = (
     "vendor",
@@ -101,7 +105,8 @@ class DomainEntry(Entry):
 class RangeEntry(Entry):
     network: str = ""
     tier: str = IPRange.Tier.PRIMARY
-    note: str = ""
+    public_note: str = ""
+    staff_note: str = ""
     added_on: dt.date | None = None
     retired_on: dt.date | None = None
 

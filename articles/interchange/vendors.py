@@ -96,7 +96,8 @@ class VendorWriter(StepListWriter):
             changed = assign(
                 row,
                 tier=item.tier,
-                note=item.note,
+                public_note=item.public_note,
+                staff_note=item.staff_note,
                 added_on=item.added_on or row.added_on,
                 retired_on=item.retired_on,
             )
@@ -137,7 +138,8 @@ def _match_ranges(items: list[RangeEntry], stored: list[IPRange]) -> list[tuple[
     tests = (
         lambda item, row: (
             row.tier == item.tier
-            and row.note == item.note
+            and row.public_note == item.public_note
+            and row.staff_note == item.staff_note
             and row.retired_on == item.retired_on
             and (item.added_on is None or row.added_on == item.added_on)
         ),

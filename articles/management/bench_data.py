@@ -152,9 +152,9 @@ class HelpCenterGenerator:
                 version = 4
             rows.write(
                 f"{vendor.pk}\t{network}\t{version}\t{prefix}\t{networks.key(start, version)}"
-                f"\t{networks.key(end, version)}\t{tier}\t\t{today}\t\\N\n"
+                f"\t{networks.key(end, version)}\t{tier}\t\t\t{today}\t\\N\n"
             )
         rows.seek(0)
-        columns = 'vendor_id, network, version, prefixlen, start, "end", tier, note, added_on, retired_on'
+        columns = 'vendor_id, network, version, prefixlen, start, "end", tier, public_note, staff_note, added_on, retired_on'
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(f"COPY {IPRange._meta.db_table} ({columns}) FROM STDIN", rows)

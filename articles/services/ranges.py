@@ -53,12 +53,14 @@ def vendor_ranges_check(*, vendor: Vendor, text: str) -> RangeCheck:
 
 
 @transaction.atomic
-def vendor_ranges_add(*, vendor: Vendor, text: str, tier: str, note: str = "") -> list[LineVerdict]:
+def vendor_ranges_add(
+    *, vendor: Vendor, text: str, tier: str, public_note: str = "", staff_note: str = ""
+) -> list[LineVerdict]:
     """Add every range pasted in ``text`` to ``vendor``, all together or not at all.
 
     Returns one verdict per non-blank line. If any line is invalid nothing is
     saved, and the verdicts say why; duplicates (of a listed range or of an
-    earlier line) are skipped. Each new range gets ``tier`` and ``note``.
+    earlier line) are skipped. Each new range gets ``tier`` and both notes.
     """
     # Lock the vendor row so two people pasting at once cannot both add a
     # range that neither saw as listed (PostgreSQL; SQLite serialises writes).
@@ -68,7 +70,13 @@ def vendor_ranges_add(*, vendor: Vendor, text: str, tier: str, note: str = "") -
     if not check.ok:
         return verdicts
     for network in check.to_add:
-        ip_range = IPRange(vendor=vendor, network=network.with_prefixlen, tier=tier, note=note)
+        ip_range = IPRange(
+            vendor=vendor,
+            network=network.with_prefixlen,
+            tier=tier,
+            public_note=public_note,
+            staff_note=staff_note,
+        )
         # The vendor is the row locked above, and the check has already left out
         # every listed range and repeated line, so the per-row lookups that
         # excluding the vendor skips (it exists; the range is not listed yet)

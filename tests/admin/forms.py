@@ -136,9 +136,10 @@ def paste_url(vendor: Vendor) -> str:
     return vendor_url(vendor, "ranges/paste/")
 
 
-def paste(client, vendor, text, *, save=True, tier="primary", note=""):
+def paste(client, vendor, text, *, save=True, tier="primary", public_note="", staff_note=""):
     button = {"_save": "Save all ranges"} if save else {"_check": "Check"}
-    return client.post(paste_url(vendor), {"text": text, "tier": tier, "note": note, **button})
+    data = {"text": text, "tier": tier, "public_note": public_note, "staff_note": staff_note}
+    return client.post(paste_url(vendor), {**data, **button})
 
 
 def vendor_form(client, vendor) -> dict[str, str]:

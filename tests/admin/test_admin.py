@@ -271,11 +271,12 @@ def test_vendor_page_keeps_a_saved_range_as_it_was_and_offers_no_delete_box(admi
     assert f"{row}-network" not in data  # shown, but not editable
     assert f"{row}-DELETE" not in data
     data[f"{row}-network"] = "203.0.113.0/24"
-    data[f"{row}-note"] = "checked in November"
+    data[f"{row}-public_note"] = "Main pool"
+    data[f"{row}-staff_note"] = "checked in November"
     assert admin_client.post(vendor_url(acme), data).status_code == 302
-    assert list(acme.ip_ranges.order_by("pk").values_list("network", "note")) == [
-        ("192.0.2.0/24", "checked in November"),
-        ("198.51.100.7/32", ""),
+    assert list(acme.ip_ranges.order_by("pk").values_list("network", "public_note", "staff_note")) == [
+        ("192.0.2.0/24", "Main pool", "checked in November"),
+        ("198.51.100.7/32", "", ""),
     ]
 
 
@@ -364,11 +365,16 @@ def test_paste_check_shows_verdicts_and_saves_nothing(admin_client, acme):
 
 def test_paste_saves_normalised_lines_together_and_says_so(admin_client, acme):
     response = paste(
-        admin_client, acme, "[3.93.157.24]\n2001:DB8::/32\n", tier="additional", note="2025 list"
+        admin_client,
+        acme,
+        "[3.93.157.24]\n2001:DB8::/32\n",
+        tier="additional",
+        public_note="US pool",
+        staff_note="2025 list",
     )
     assert response.status_code == 302
     assert response["Location"] == vendor_url(acme) + "#ip_ranges-group"
-    added = acme.ip_ranges.filter(note="2025 list").order_by("version")
+    added = acme.ip_ranges.filter(public_note="US pool", staff_note="2025 list").order_by("version")
     assert [(r.network, r.tier) for r in added] == [
         ("3.93.157.24/32", "additional"),
         ("2001:db8::/32", "additional"),
@@ -427,7 +433,7 @@ def test_paste_previews_the_shortest_equivalent_list(admin_client, acme):
 
 def test_paste_keeps_what_was_typed_when_a_field_is_refused(admin_client, acme):
     before = vendor_facts(acme)
-    response = paste(admin_client, acme, "203.0.113.0/24", note="x" * 201)
+    response = paste(admin_client, acme, "203.0.113.0/24", staff_note="x" * 201)
     assert response.status_code == 200
     assert "Ensure this value has at most 200 characters" in errors_shown(response)
     assert "203.0.113.0/24</textarea>" in response.content.decode()

@@ -31,7 +31,7 @@ def get_json(client, url, status=200, **headers):
 @pytest.fixture
 def site(acme):
     """Two vendors, IPv6, a retired range, published, draft and general articles, a renamed vendor."""
-    make_range(acme, "2001:db8::/32", "additional", note="IPv6")
+    make_range(acme, "2001:db8::/32", "additional", public_note="IPv6")
     make_range(acme, "203.0.113.0/24", retired_on=dt.date(2020, 1, 1), added_on=dt.date(2019, 1, 1))
     zeta = make_vendor("zeta", "Zeta Mail", description="Newsletters", public=True)
     make_range(zeta, "192.0.2.0/25")  # inside Acme's 192.0.2.0/24

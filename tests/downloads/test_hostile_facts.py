@@ -2,7 +2,7 @@
 
 Hypothesis fills every fact staff can write (the vendor's name, description
 and website; each sender address and what it is used for; each sender domain;
-each range's note) with arbitrary Unicode, control characters included, beside
+each range's public and staff notes) with arbitrary Unicode, control characters included, beside
 sender addresses and domains that are plain. The rows are written straight
 through the ORM, past the facts' validation: that is another layer, and the
 files must not rely on it. Each example then downloads every file through the
@@ -11,7 +11,7 @@ site's views and reads it back the way its mail system would
 ElementTree, vobject), and checks that it lists exactly the vendor's ranges and
 its plain addresses and domains, and nothing else: no line PowerShell would run
 but ours, no SpamAssassin pattern but those, no Postfix rule but the networks,
-no spreadsheet formula, no control character. SpamAssassin itself is too slow
+no spreadsheet formula, no control character, and no range's staff note. SpamAssassin itself is too slow
 for every example; test_gateway_tools.py runs it on a fixed hostile vendor.
 
 PostgreSQL refuses the NUL character in text, so no example stored in the
@@ -42,6 +42,7 @@ from tests.conftest import publish
 from tests.downloads import hostile
 from tests.downloads import snippet_readers as read
 from tests.downloads.mail_tools import addresses_around, postmap_answers
+from tests.test_range_notes import every_download
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,8 @@ APPS = "{http://schemas.google.com/apps/2006}"
 PS_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_&()':/+!@")
 GOOD_WEBSITE = "https://acme.example/mail?lang=en"
 OTHER_NETWORK = ipaddress.ip_network("203.0.113.0/24")
+# Starts every drawn staff note, so that a staff note leaking into a file is found whatever follows it.
+STAFF_MARK = "StaffOnlyQx7"
 
 
 def parse_xml(text: str | bytes) -> ET.Element:
@@ -96,9 +99,11 @@ facts = st.fixed_dictionaries(
         ),
         "senders": senders,
         "domains": domains,
-        "ranges": st.lists(st.tuples(networks(), text(30)), max_size=4, unique_by=lambda r: r[0]).filter(
-            lambda ranges: OTHER_NETWORK not in {network for network, _ in ranges}
-        ),
+        "ranges": st.lists(
+            st.tuples(networks(), text(30), text(30).map(lambda t: STAFF_MARK + t)),
+            max_size=4,
+            unique_by=lambda r: r[0],
+        ).filter(lambda ranges: OTHER_NETWORK not in {network for network, _, _ in ranges}),
     }
 )
 
@@ -112,8 +117,10 @@ def store(drawn: dict) -> Vendor:
         SenderAddress.objects.create(vendor=vendor, address=address, used_for=used_for, position=position)
     for domain, _ in drawn["domains"]:
         SenderDomain.objects.create(vendor=vendor, domain=domain)
-    for network, note in drawn["ranges"]:
-        IPRange(vendor=vendor, network=network.with_prefixlen, note=note).save()
+    for network, public_note, staff_note in drawn["ranges"]:
+        IPRange(
+            vendor=vendor, network=network.with_prefixlen, public_note=public_note, staff_note=staff_note
+        ).save()
     other = Vendor.objects.create(slug="other", name="\x01Other vendor\x02")
     IPRange(vendor=other, network=OTHER_NETWORK.with_prefixlen).save()
     publish(vendor)
@@ -138,8 +145,8 @@ class Expected:
     def __init__(self, drawn: dict):
         self.name = drawn["name"]
         self.description = drawn["description"]
-        self.networks = {network for network, _ in drawn["ranges"]}
-        self.notes = {network: note for network, note in drawn["ranges"]}
+        self.networks = {network for network, _, _ in drawn["ranges"]}
+        self.notes = {network: public_note for network, public_note, _ in drawn["ranges"]}
         self.addresses = [address for (address, plain), _ in drawn["senders"] if plain]
         self.used_for = {address: used_for for (address, plain), used_for in drawn["senders"] if plain}
         self.domains = {domain for domain, plain in drawn["domains"] if plain}
@@ -287,6 +294,11 @@ def check_snippets(client, expected: Expected, tmp_path) -> None:
         read.assert_one_line_of(read.unguarded(row["Comment"], expected.name), expected.name, fallback="acme")
 
 
+def check_no_staff_note(client) -> None:
+    for url in [*every_download("acme"), "/acme/for-it/", "/api/vendors/acme"]:
+        assert STAFF_MARK.encode() not in client.get(url).content, url
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -300,6 +312,7 @@ def test_every_download_lists_exactly_the_plain_facts_whatever_staff_write(clien
         check_range_files(client, expected)
         check_contact_files(client, expected, drawn["website"])
         check_snippets(client, expected, tmp_path)
+        check_no_staff_note(client)
         assert client.get("/acme/for-it/").status_code == 200
         transaction.set_rollback(True)
 

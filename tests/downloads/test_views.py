@@ -46,7 +46,7 @@ def json_networks(document: dict) -> set:
 
 @pytest.fixture
 def acme_v6(acme):
-    make_range(acme, "2001:db8::/32", "additional", note="IPv6, new", added_on=dt.date(2025, 3, 1))
+    make_range(acme, "2001:db8::/32", "additional", public_note="IPv6, new", added_on=dt.date(2025, 3, 1))
     return acme
 
 
@@ -67,7 +67,7 @@ def test_csv_rows_match_the_database(client, acme_v6):
     assert response["Content-Disposition"] == 'attachment; filename="acme-allowlist.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode(), newline="")))
     expected = {
-        (r.network, str(r.version), r.tier, r.note, r.added_on.isoformat())
+        (r.network, str(r.version), r.tier, r.public_note, r.added_on.isoformat())
         for r in IPRange.objects.active().filter(vendor=acme_v6)
     }
     assert {(r["network"], r["ip_version"], r["tier"], r["note"], r["added_on"]) for r in rows} == expected
@@ -377,7 +377,7 @@ def test_snippet_text_on_the_page_is_the_download_byte_for_byte(client, acme_v6)
 
 def test_for_it_page_escapes_vendor_facts(client, db):
     vendor = make_vendor("evil", "<script>alert(1)</script>", public=True)
-    make_range(vendor, "192.0.2.0/24", note="<b>x</b>")
+    make_range(vendor, "192.0.2.0/24", public_note="<b>x</b>")
     html = client.get("/evil/for-it/").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
 

@@ -446,7 +446,7 @@ def test_a_retired_range_is_history_and_is_not_checked(acme):
 def test_a_hazardous_range_stored_before_these_rules_can_be_retired_but_not_kept(acme):
     legacy = IPRange(vendor=acme, network="0.0.0.0/0")
     legacy.save()  # as an older version stored it, without these checks
-    legacy.note = "kept"
+    legacy.staff_note = "kept"
     with pytest.raises(ValidationError) as caught:
         legacy.full_clean()
     assert "the whole internet" in caught.value.messages[0]

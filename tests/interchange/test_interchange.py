@@ -61,7 +61,7 @@ vendors:
         added_on: 2024-05-01
       - network: 198.51.100.7
         tier: additional
-        note: the old relay
+        staff_note: the old relay
         added_on: 2024-05-01
       - network: 2001:db8::/32
         added_on: 2024-06-01
@@ -152,7 +152,15 @@ def build_rich_help_center() -> None:
     SenderDomain.objects.create(vendor=acme, domain="acme.example")
     SenderDomain.objects.create(vendor=acme, domain="xn--bcher-kva.example")
     make_range(acme, "192.0.2.0/24", "primary", added_on=dt.date(2024, 5, 1))
-    make_range(acme, "198.51.100.7", "additional", note="old relay", added_on=dt.date(2024, 5, 1))
+    make_range(
+        acme,
+        "198.51.100.7",
+        "additional",
+        public_note="Relay, US",
+        staff_note="old relay",
+        added_on=dt.date(2024, 5, 1),
+    )
+    make_range(acme, "198.51.100.9", "additional", public_note="only public", added_on=dt.date(2024, 5, 1))
     make_range(acme, "2001:db8::/32", "additional", added_on=dt.date(2024, 6, 1))
     make_range(
         acme, "203.0.113.0/24", "primary", added_on=dt.date(2023, 1, 1), retired_on=dt.date(2025, 1, 1)
@@ -224,7 +232,10 @@ def test_round_trip_keeps_every_fact(tmp_path):
         dt.date(2023, 1, 1),
         dt.date(2025, 1, 1),
     )
-    assert acme.ip_ranges.get(network="198.51.100.7/32").note == "old relay"
+    noted = acme.ip_ranges.get(network="198.51.100.7/32")
+    assert (noted.public_note, noted.staff_note) == ("Relay, US", "old relay")
+    public_only = acme.ip_ranges.get(network="198.51.100.9/32")
+    assert (public_only.public_note, public_only.staff_note) == ("only public", "")
     assert list(
         StepList.objects.get(vendor=acme, mail_client__slug="gmail").steps.values_list("text", flat=True)
     ) == ["Use a filter."]
@@ -320,7 +331,7 @@ def test_export_writes_a_small_readable_file(tmp_path):
                 retired_on: 2025-01-01
               - network: 198.51.100.7/32
                 tier: additional
-                note: the old relay
+                staff_note: the old relay
                 added_on: 2024-05-01
             step_overrides:
               - client: gmail
@@ -394,7 +405,7 @@ def test_reimport_makes_named_objects_match_the_file_and_keeps_unchanged_ranges(
     untouched_article = make_article(acme, "not-in-file", title="Stays")
 
     changed = (
-        SAMPLE.replace("        note: the old relay\n", "        note: the new relay\n")
+        SAMPLE.replace("        staff_note: the old relay\n", "        staff_note: the new relay\n")
         .replace(
             "      - network: 2001:db8::/32\n        added_on: 2024-06-01\n        retired_on: 2025-01-01\n",
             "",
@@ -408,7 +419,7 @@ def test_reimport_makes_named_objects_match_the_file_and_keeps_unchanged_ranges(
     assert set(acme.ip_ranges.values_list("network", flat=True)) == {"192.0.2.0/24", "198.51.100.7/32"}
     assert acme.ip_ranges.get(network="192.0.2.0/24").pk == kept.pk
     noted_now = acme.ip_ranges.get(network="198.51.100.7/32")
-    assert (noted_now.pk, noted_now.note) == (noted.pk, "the new relay")
+    assert (noted_now.pk, noted_now.public_note, noted_now.staff_note) == (noted.pk, "", "the new relay")
     assert list(acme.sender_addresses.values_list("address", flat=True)) == ["alerts@acme.example"]
     assert not StepList.objects.filter(vendor=acme).exists()
     guide = Article.objects.get(vendor=acme, slug="guide")
@@ -903,6 +914,32 @@ def test_import_text_returns_a_report_of_what_changed():
     assert "vendor: 1 created" in report.summary()
     assert "IP range: 3 created" in report.summary()
     assert import_text(text=SAMPLE).changed is False
+
+
+# --- Range notes ------------------------------------------------------------
+
+
+def test_an_older_files_note_is_read_as_the_staff_note_and_exported_as_staff_note(tmp_path):
+    older = SAMPLE.replace("        staff_note: the old relay\n", "        note: the old relay\n")
+    assert "        note: the old relay\n" in older
+    run_import(older, tmp_path=tmp_path)
+    noted = IPRange.objects.get(network="198.51.100.7/32")
+    assert (noted.public_note, noted.staff_note) == ("", "the old relay")
+    exported = run_export()
+    assert "staff_note: the old relay" in exported
+    assert not re.search(r"^ *note:", exported, flags=re.M)
+
+
+def test_a_range_with_both_note_and_staff_note_is_refused_at_the_old_key(tmp_path):
+    text = SAMPLE.replace("        staff_note: the old relay\n", "        staff_note: a\n        note: b\n")
+    (found,) = problems(text)
+    assert "> note: “note” is the older name of “staff_note” and this range has both" in found
+
+
+def test_an_older_files_note_that_is_too_long_is_named_at_its_own_key():
+    text = SAMPLE.replace("        staff_note: the old relay\n", f"        note: {'x' * 201}\n")
+    (found,) = problems(text)
+    assert "> note:" in found and "at most 200 characters" in found
 
 
 # --- The documentation and the demo ---------------------------------------------

@@ -21,7 +21,7 @@ def stored(vendor: Vendor) -> list[tuple]:
     return list(
         IPRange.objects.filter(vendor=vendor)
         .order_by("pk")
-        .values_list("network", "tier", "note", "added_on", "retired_on")
+        .values_list("network", "tier", "public_note", "staff_note", "added_on", "retired_on")
     )
 
 
@@ -88,29 +88,33 @@ def test_check_accepts_again_a_range_that_was_retired():
 
 
 @pytest.mark.django_db
-def test_add_saves_accepted_and_normalised_lines_with_tier_and_note():
+def test_add_saves_accepted_and_normalised_lines_with_tier_and_both_notes():
     vendor = make_vendor("acme")
     verdicts = services.vendor_ranges_add(
-        vendor=vendor, text="[3.93.157.24]\n2001:DB8::/32\n", tier="additional", note="from the 2025 list"
+        vendor=vendor,
+        text="[3.93.157.24]\n2001:DB8::/32\n",
+        tier="additional",
+        public_note="US pool",
+        staff_note="from the 2025 list",
     )
     assert [v.status for v in verdicts] == ["normalised", "normalised"]
     ranges = IPRange.objects.filter(vendor=vendor).order_by("version")
-    assert [(r.network, r.tier, r.note, r.added_on) for r in ranges] == [
-        ("3.93.157.24/32", "additional", "from the 2025 list", timezone.localdate()),
-        ("2001:db8::/32", "additional", "from the 2025 list", timezone.localdate()),
+    assert [(r.network, r.tier, r.public_note, r.staff_note, r.added_on) for r in ranges] == [
+        ("3.93.157.24/32", "additional", "US pool", "from the 2025 list", timezone.localdate()),
+        ("2001:db8::/32", "additional", "US pool", "from the 2025 list", timezone.localdate()),
     ]
 
 
 @pytest.mark.django_db
 def test_add_skips_duplicates_and_keeps_the_listed_range_as_it_was():
     vendor = make_vendor("acme")
-    make_range(vendor, "192.0.2.0/24", "primary", note="original")
+    make_range(vendor, "192.0.2.0/24", "primary", staff_note="original")
     services.vendor_ranges_add(
         vendor=vendor, text="192.0.2.0/24\n198.51.100.7\n198.51.100.7", tier="additional"
     )
     assert stored(vendor) == [
-        ("192.0.2.0/24", "primary", "original", timezone.localdate(), None),
-        ("198.51.100.7/32", "additional", "", timezone.localdate(), None),
+        ("192.0.2.0/24", "primary", "", "original", timezone.localdate(), None),
+        ("198.51.100.7/32", "additional", "", "", timezone.localdate(), None),
     ]
 
 

@@ -53,7 +53,7 @@ IP_RANGE = {
     "network": {"type": "string", "description": "CIDR form; a single address is a /32 or /128."},
     "version": {"type": "integer", "enum": [4, 6]},
     "tier": TIER,
-    "note": {"type": "string"},
+    "note": {"type": "string", "description": "The range's public note; empty when it has none."},
     "added_on": {**DATE, "nullable": True},
 }
 
@@ -73,7 +73,7 @@ RANGE_FILE_ENTRY = {
     "vendor": SLUG,
     "tier": TIER,
     "added_on": {**DATE, "nullable": True},
-    "note": {"type": "string"},
+    "note": {"type": "string", "description": "The range's public note; empty when it has none."},
 }
 
 SCHEMAS = {
