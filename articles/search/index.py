@@ -42,11 +42,11 @@ _LEXICON_WORD = re.compile(r"[^\W\d_][^\W_]{2,39}")
 #: In the order of their weight (A, B, C, D, see models.py): what the index budget keeps first.
 _TEXT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details"]
 #: The most text one document indexes, in UTF-8 bytes, all its parts together. PostgreSQL
-#: refuses a tsvector whose words and positions pass 1 MB ("string is too long for
-#: tsvector"), and a text of short distinct words (single CJK characters, say) costs up to
-#: about 3.3 times its bytes there; 256 KiB stays under the limit whatever a row holds,
-#: including text written past validation, and is still more than twice the longest article
-#: body staff may write. The rest of a longer text is not found by search.
+#: refuses a tsvector over 1 MB ("string is too long for tsvector"), and a text of short
+#: distinct words (single CJK characters, say) costs up to about three times its bytes
+#: there; 256 KiB stays well under the limit whatever a row holds, text written past
+#: validation included, and holds the longest article body staff may write
+#: (``facts.limits``) unless most of it is outside ASCII. The rest is not found by search.
 MAX_INDEXED_BYTES = 256 * 1024
 _DOCUMENT_FIELDS = [*_TEXT_FIELDS, "public_from", "indexed_at"]
 
