@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_search_document_public_from'),
+        ('articles', '0006_range_notes'),
     ]
 
     operations = [
