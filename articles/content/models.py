@@ -17,6 +17,12 @@ from markdownx.models import MarkdownxField
 
 from articles.content.placeholders import validate_placeholders
 
+from ..facts.limits import (
+    ARTICLE_BODY_MAX_LENGTH,
+    STEP_LIST_INTRO_MAX_LENGTH,
+    STEP_TEXT_MAX_LENGTH,
+    TextLimit,
+)
 from ..facts.models import Vendor, remember_old_slug, saved_values
 
 # Second path segments under a vendor that the site uses for its own pages.
@@ -70,7 +76,11 @@ class StepList(models.Model):
         verbose_name=_("vendor"),
         help_text=_("Leave empty for the generic steps that serve every vendor."),
     )
-    intro = MarkdownxField(_("introduction"), blank=True, validators=[validate_placeholders])
+    intro = MarkdownxField(
+        _("introduction"),
+        blank=True,
+        validators=[validate_placeholders, TextLimit(STEP_LIST_INTRO_MAX_LENGTH)],
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -101,7 +111,7 @@ class Step(models.Model):
         StepList, on_delete=models.CASCADE, related_name="steps", verbose_name=_("step list")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    text = MarkdownxField(_("text"), validators=[validate_placeholders])
+    text = MarkdownxField(_("text"), validators=[validate_placeholders, TextLimit(STEP_TEXT_MAX_LENGTH)])
 
     class Meta:
         verbose_name = _("step")
@@ -147,7 +157,7 @@ class Article(models.Model):
     body = MarkdownxField(
         _("body"),
         blank=True,
-        validators=[validate_placeholders],
+        validators=[validate_placeholders, TextLimit(ARTICLE_BODY_MAX_LENGTH)],
         help_text=_("Markdown. Placeholders such as {{ vendor }} insert the vendor's current facts."),
     )
     clients = models.ManyToManyField(

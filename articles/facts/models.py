@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.facts import networks, sender_ranges, senders
+from articles.facts.limits import VENDOR_DESCRIPTION_MAX_LENGTH, TextLimit
 from articles.facts.old_slugs import remember_old_slug, saved_values
 
 # First path segments the site itself uses: a vendor slug must not shadow them.
@@ -63,7 +64,9 @@ class Vendor(models.Model):
         help_text=_("The vendor's web address: /slug/. Renaming it keeps the old address working."),
     )
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("short description"), blank=True)
+    description = models.TextField(
+        _("short description"), blank=True, validators=[TextLimit(VENDOR_DESCRIPTION_MAX_LENGTH)]
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     facts_changed_at = models.DateTimeField(

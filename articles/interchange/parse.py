@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection
 
 import yaml
 
+from articles.interchange.bounds import check_alias_expansion, check_file_size
 from articles.interchange.locations import InterchangeError, Place, Problem, Problems, line_of
 from articles.interchange.nodes import Mapping, scalar_value
 from articles.interchange.parse_articles import read_article
@@ -43,6 +44,7 @@ def parse(
     database: an article may refer to a vendor or mail client the file does
     not list, as long as it exists.
     """
+    check_file_size(text)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -67,6 +69,7 @@ def parse(
         raise InterchangeError(
             [Problem(None, "", f"The file is empty; it must start with “format: {FORMAT}”.", "empty")]
         )
+    check_alias_expansion(root)
     reader = Reader(stored_vendors, stored_clients)
     document = _read(reader, root)
     reader.problems.raise_if_any()

@@ -39,7 +39,15 @@ _TAG = re.compile(r"<[^>]+>")
 _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|kbd|mark|samp|small|span|strong|sub|sup)\b[^>]*>")
 # Words worth correcting a typo towards: a letter, then letters or digits.
 _LEXICON_WORD = re.compile(r"[^\W\d_][^\W_]{2,39}")
+#: In the order of their weight (A, B, C, D, see models.py): what the index budget keeps first.
 _TEXT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details"]
+#: The most text one document indexes, in UTF-8 bytes, all its parts together. PostgreSQL
+#: refuses a tsvector over 1 MB ("string is too long for tsvector"), and a text of short
+#: distinct words (single CJK characters, say) costs up to about three times its bytes
+#: there; 256 KiB stays well under the limit whatever a row holds, text written past
+#: validation included, and holds the longest article body staff may write
+#: (``facts.limits``) unless most of it is outside ASCII. The rest is not found by search.
+MAX_INDEXED_BYTES = 256 * 1024
 _DOCUMENT_FIELDS = [*_TEXT_FIELDS, "public_from", "indexed_at"]
 
 
@@ -51,6 +59,21 @@ def single_spaced(text: str) -> str:
 def plain_text(markup: str) -> str:
     """Sanitised HTML as the words a reader sees."""
     return single_spaced(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", markup))))
+
+
+def within_index_budget(texts: list[str], budget: int = MAX_INDEXED_BYTES) -> list[str]:
+    """These texts, the first kept in full first, cut so that together they hold at most
+    ``budget`` bytes of UTF-8; a cut falls between two characters."""
+    kept = []
+    for text in texts:
+        encoded = text.encode("utf-8", errors="surrogatepass")
+        if len(encoded) > budget:
+            # Cutting the bytes may split a character: its leftover bytes are dropped.
+            text = encoded[:budget].decode("utf-8", errors="ignore")
+            encoded = text.encode("utf-8", errors="surrogatepass")
+        budget -= len(encoded)
+        kept.append(text)
+    return kept
 
 
 def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
@@ -88,15 +111,20 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
             facts += [f"{a.address} {a.used_for}" for a in page.addresses] + [
                 d.display_name for d in page.domains
             ]
+        texts = within_index_budget(
+            [
+                single_spaced(article.title),
+                single_spaced(article.vendor.name) if article.vendor_id else "",
+                single_spaced(article.summary),
+                " · ".join(section.client.name for section in page.sections),
+                plain_text(page.body),
+                " ".join(steps + facts),
+            ]
+        )
         documents.append(
             SearchDocument(
                 article=article,
-                title=single_spaced(article.title),
-                vendor_name=single_spaced(article.vendor.name) if article.vendor_id else "",
-                summary=single_spaced(article.summary),
-                sections=" · ".join(section.client.name for section in page.sections),
-                body=plain_text(page.body),
-                details=" ".join(steps + facts),
+                **dict(zip(_TEXT_FIELDS, texts, strict=True)),
                 public_from=article.published_at if article.status == Article.Status.PUBLISHED else None,
             )
         )

@@ -27,6 +27,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.facts.limits import SYNONYM_TERMS_MAX_LENGTH, TextLimit
+
 #: Longest query stored, searched or promoted; longer input is cut.
 MAX_QUERY_LENGTH = 200
 
@@ -101,6 +103,7 @@ class Synonym(models.Model):
 
     terms = models.TextField(
         _("terms"),
+        validators=[TextLimit(SYNONYM_TERMS_MAX_LENGTH)],
         help_text=_(
             "Words or short phrases that mean the same, separated by commas, "
             "e.g. “whitelist, allowlist, safe senders”."

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import re
 import textwrap
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -975,3 +977,54 @@ def test_demo_file_imports_cleanly_and_round_trips(tmp_path):
     assert "Importing it would change nothing." in run_import(
         DEMO.read_text(encoding="utf-8"), "--dry-run", tmp_path=tmp_path
     )
+
+
+def nested_aliases(levels: int, width: int = 9) -> str:
+    """A billion-laughs file: each anchor a list of ``width`` aliases to the one before."""
+    lines = ["format: safelist-helpcenter/1", "x0: &a0 [lol]"]
+    for level in range(1, levels):
+        lines.append(f"x{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    lines.append(f"vendors: [*a{levels - 1}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_nested_aliases_are_refused_fast_and_in_little_memory(tmp_path):
+    text = nested_aliases(levels=9)
+    text = text + "#" * max(0, 5500 - len(text))  # the issue's 5.5 KB file
+    assert 5000 <= len(text.encode()) <= 6000
+    tracemalloc.start()
+    started = time.perf_counter()
+    message = import_error(text, tmp_path)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "repeat more than 10,000 values" in message
+    assert re.search(r"line \d+", message)
+    assert "Traceback" not in message
+    assert elapsed < 0.5
+    assert peak < 5 * 1024 * 1024
+
+
+def test_a_long_text_repeated_by_aliases_is_refused_before_anything_is_written(tmp_path, acme):
+    long = "x" * 50_000
+    steps = ", ".join(["*long"] * 2_000)  # ~52 KB standing for 100 MB
+    text = (
+        f"format: safelist-helpcenter/1\nanchor: &long {long}\n"
+        f"mail_clients:\n  - slug: gmail\n    name: Gmail\n    steps: [{steps}]\n"
+    )
+    assert 50_000 < len(text.encode()) < 70_000
+    message = import_error(text, tmp_path)
+    assert "longer than 5,242,880 characters" in message
+
+
+def test_a_few_aliases_within_the_budget_are_read_on():
+    found = problems(nested_aliases(levels=3))
+    assert found
+    assert not any("alias" in problem for problem in found)
+    assert any("“x0” is not a key" in problem for problem in found)
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    text = SAMPLE + "#" * (5 * 1024 * 1024)
+    message = import_error(text, tmp_path)
+    assert "a help center file may be at most 5,242,880 bytes" in message

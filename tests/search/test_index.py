@@ -14,6 +14,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.db.models.signals import post_migrate
 
 from articles.content.models import Article, Step
@@ -143,6 +144,52 @@ def test_a_write_outside_a_block_is_indexed_at_once(help_center, built_documents
     changes.written(guide)
     assert built_documents == [[guide.pk]]
     assert search("walrus").hits[0].article == guide
+
+
+# Long texts: what is indexed has a size PostgreSQL's tsvector always takes.
+
+
+def distinct_words(count: int) -> str:
+    """``count`` different words of letters ("bbbbb", "cbbbb", ...), as the index sees them."""
+    letters = "bcdfghjklmnpqrstvwxz"
+    words = []
+    for number in range(count):
+        word = ""
+        for _ in range(5):
+            number, letter = divmod(number, len(letters))
+            word += letters[letter]
+        words.append(word)
+    return " ".join(words)
+
+
+def test_a_text_is_cut_to_the_budget_between_characters_earlier_parts_first():
+    assert index.within_index_budget(["title", "body"], budget=20) == ["title", "body"]
+    assert index.within_index_budget(["title", "long body", "steps"], budget=10) == ["title", "long ", ""]
+    # "é" is two bytes and "中" three: a cut never keeps half of one.
+    assert index.within_index_budget(["ééé"], budget=5) == ["éé"]
+    assert index.within_index_budget(["a", "中中"], budget=5) == ["a", "中"]
+
+
+def test_a_one_and_a_half_megabyte_body_written_past_validation_is_indexed_found_and_shown(acme, client):
+    article = make_article(acme, "huge", title="Huge guide", body="Short for now.")
+    body = "Zanzibar " + distinct_words(250_000) + " Timbuktu"
+    assert len(body) > 1_500_000
+    Article.objects.filter(pk=article.pk).update(body=body)  # past full_clean() and the length limit
+    assert index.reindex([article.pk]) == 1
+    document = SearchDocument.objects.get(article=article)
+    assert len(document.body.encode()) <= index.MAX_INDEXED_BYTES
+    assert document.body.startswith("Zanzibar bbbbb cbbbb")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_column_size(search_vector) FROM articles_searchdocument WHERE article_id = %s",
+                [article.pk],
+            )
+            assert cursor.fetchone()[0] < 1024 * 1024
+    assert [hit.article for hit in search("zanzibar").hits] == [article]
+    assert search("timbuktu").total == 0  # past the budget: kept on the page, not in the index
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert index.rebuild() == 1
 
 
 # From the command line, and on migrate.
