@@ -8,4 +8,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         # Builds the search documents of articles written before search existed, on `migrate`.
+        from articles.revisions.registry import register_models
         from articles.search import index  # noqa: F401
+
+        register_models()

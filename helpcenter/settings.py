@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "axes",
+    # Revisions of what staff edit, with who, when and a comment (articles/revisions/).
+    "reversion",
     # The background worker: ``manage.py run_huey`` (articles/tasks/).
     "huey.contrib.djhuey",
     "articles",

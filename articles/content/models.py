@@ -47,6 +47,14 @@ class MailClient(models.Model):
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Counts saves; a form loaded at an older version is refused (articles/admin/locking.py)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("mail client")
@@ -82,6 +90,14 @@ class StepList(models.Model):
         validators=[validate_placeholders, TextLimit(STEP_LIST_INTRO_MAX_LENGTH)],
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Counts saves; a form loaded at an older version is refused (articles/admin/locking.py)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("step list")
@@ -178,12 +194,23 @@ class Article(models.Model):
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Counts saves; a form loaded at an older version is refused (articles/admin/locking.py)."
+        ),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+        ]
         ordering = ["vendor__name", "title"]
         constraints = [
             models.UniqueConstraint(

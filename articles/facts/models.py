@@ -77,6 +77,15 @@ class Vendor(models.Model):
         ),
     )
 
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Counts saves; a form loaded at an older version is refused (articles/admin/locking.py)."
+        ),
+    )
+
     #: Vendor fields that the downloads and the API publish beside its facts:
     #: changing one moves ``facts_changed_at`` (services/changes.py).
     FACT_FIELDS = ("name", "slug", "website")
@@ -85,6 +94,9 @@ class Vendor(models.Model):
         verbose_name = _("vendor")
         verbose_name_plural = _("vendors")
         ordering = ["name"]
+        permissions = [
+            ("change_published_facts", _("Can change the facts of a vendor readers can see")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -241,6 +253,7 @@ class IPRange(models.Model):
     class Meta:
         verbose_name = _("IP range")
         verbose_name_plural = _("IP ranges")
+        permissions = [("retire_iprange", _("Can retire IP ranges"))]
         ordering = ["vendor", "tier", "version", "start", "prefixlen"]
         indexes = [models.Index(fields=["version", "start"], name="iprange_lookup_idx")]
         constraints = [

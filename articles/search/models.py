@@ -110,6 +110,14 @@ class Synonym(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Counts saves; a form loaded at an older version is refused (articles/admin/locking.py)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("synonym group")
@@ -197,6 +205,14 @@ class PromotedResult(models.Model):
     )
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="promotions")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Counts saves; a form loaded at an older version is refused (articles/admin/locking.py)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("promoted result")

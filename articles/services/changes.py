@@ -17,6 +17,15 @@ and each affected article is re-indexed once, however many rows were written.
 This is the one place that decides "a vendor's facts changed". There are no
 signal receivers for our own models: a write that is not named here changes
 nothing derived, which is why every write goes through a service.
+
+It is also where each edit is kept. A ``recording()`` block is one revision
+(django-reversion, see articles/revisions/): at its end every root object the
+block wrote to (a vendor for its facts, an article for its sections, a step
+list for its steps, a mail client, a synonym group, a promotion) has its
+``edit_version`` moved on by one, in one UPDATE per model, and is added to the
+revision as it now stands, with the rows it follows. A form loaded at an older
+``edit_version`` is refused (articles/admin/locking.py). The caller names who
+and why with ``reversion.set_user()`` and ``reversion.set_comment()``.
 """
 
 from __future__ import annotations
@@ -26,11 +35,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+import reversion
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.revisions.registry import root_of
 from articles.search import index
 
 
@@ -41,9 +53,10 @@ class Pending:
     facts: set[int] = field(default_factory=set)  # vendors whose published facts changed
     articles: set[int] = field(default_factory=set)  # articles to re-index
     steps: set[tuple[int, int | None]] = field(default_factory=set)  # (mail client, vendor or None)
+    roots: set[tuple[type, int]] = field(default_factory=set)  # edited objects: (model, pk)
 
     def __bool__(self) -> bool:
-        return bool(self.facts or self.articles or self.steps)
+        return bool(self.facts or self.articles or self.steps or self.roots)
 
 
 _pending: ContextVar[Pending | None] = ContextVar("changes_pending", default=None)
@@ -63,7 +76,7 @@ def recording() -> Iterator[Pending]:
     pending = Pending()
     token = _pending.set(pending)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), reversion.create_revision(manage_manually=True, atomic=False):
             yield pending
             _pending.reset(token)
             token = None
@@ -89,12 +102,12 @@ def _add(pending: Pending, parts) -> None:
 
 def facts_changed(vendor_id: int) -> None:
     """A sender address, domain or range of this vendor, or its name, slug or website, changed."""
-    _record(facts=[vendor_id])
+    _record(facts=[vendor_id], roots=[(Vendor, vendor_id)])
 
 
 def article_changed(article_id: int) -> None:
     """An article's own fields or its client sections changed."""
-    _record(articles=[article_id])
+    _record(articles=[article_id], roots=[(Article, article_id)])
 
 
 def steps_changed(mail_client_id: int, vendor_id: int | None) -> None:
@@ -109,6 +122,9 @@ def client_changed(mail_client_id: int) -> None:
 
 def written(instance: models.Model, *, fields: Collection[str] | None = None) -> None:
     """Say that ``instance`` was saved or deleted; ``fields`` are the changed ones (None: any)."""
+    root = root_of(instance)
+    if root is not None:
+        _record(roots=[root])
     if isinstance(instance, SenderAddress | SenderDomain | IPRange):
         facts_changed(instance.vendor_id)
     elif isinstance(instance, Vendor):
@@ -128,11 +144,15 @@ def written(instance: models.Model, *, fields: Collection[str] | None = None) ->
         client_changed(instance.pk)
 
 
+def edited(model: type, pk: int) -> None:
+    """An edited object (a root of ``revisions.registry``) was written without a model instance at hand."""
+    _record(roots=[(model, pk)])
+
+
 def _carry_out(pending: Pending) -> None:
     if not pending:
         return
-    if pending.facts:
-        Vendor.objects.filter(pk__in=pending.facts).update(facts_changed_at=timezone.now())
+    _keep_revision(pending.roots, facts=pending.facts)
     articles = set(pending.articles)
     if pending.facts:
         articles.update(Article.objects.filter(vendor__in=pending.facts).values_list("pk", flat=True))
@@ -140,6 +160,28 @@ def _carry_out(pending: Pending) -> None:
         articles.update(_showing_steps(pending.steps))
     # An article deleted in the block has lost its document with its row.
     index.reindex(articles)
+
+
+def _keep_revision(roots: set[tuple[type, int]], *, facts: set[int]) -> None:
+    """Move each root's edit version on, and the "facts changed" time of ``facts``; keep the revision."""
+    by_model: dict[type, set[int]] = {}
+    for model, pk in roots:
+        by_model.setdefault(model, set()).add(pk)
+    for model, pks in by_model.items():
+        manager = model._default_manager
+        if model is Vendor and facts:
+            # One UPDATE for the vendor row: its facts' time and its edit version together.
+            manager.filter(pk__in=facts).update(
+                facts_changed_at=timezone.now(), edit_version=F("edit_version") + 1
+            )
+            pks = pks - facts
+        if pks:
+            manager.filter(pk__in=pks).update(edit_version=F("edit_version") + 1)
+        pks = by_model[model]
+        if reversion.is_active():
+            # As they now stand, after every write of the block; a root deleted in it has no row left.
+            for obj in model._default_manager.filter(pk__in=pks):
+                reversion.add_to_revision(obj)
 
 
 def _showing_steps(steps: set[tuple[int, int | None]]) -> set[int]:
