@@ -70,6 +70,12 @@ class StepListAdmin(RecordsChanges, StepListColumns, admin.ModelAdmin):
         # Generic steps, and a public vendor's own, are what readers see (admin/roles.py).
         return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
 
+    def has_add_permission(self, request) -> bool:
+        # New generic steps show at once in public articles: the vendor posted (none: generic) decides.
+        vendor_id = request.POST.get("vendor", "") if request.method == "POST" else ""
+        new_list = StepList(vendor_id=int(vendor_id) if vendor_id.isdigit() else None)
+        return super().has_add_permission(request) and roles.may_post_change(request, new_list)
+
 
 class ClientStepListInline(StepListLinksInline):
     """A mail client's step lists: the generic one and vendors' own."""

@@ -458,3 +458,14 @@ def test_a_publisher_does_the_daily_publishing_without_a_superuser(publisher, ac
     data = {"query": "smarttrak", "article": str(published.pk)}
     assert publisher.post("/admin/articles/promotedresult/add/", data).status_code == 302
     assert PromotedResult.objects.filter(article=published).exists()
+
+
+def test_editor_adds_steps_for_a_draft_vendor_but_not_generic_ones(editor, publisher, acme):
+    yahoo = make_client("yahoo", "Yahoo Mail")
+    data = form_data(editor.get("/admin/articles/steplist/add/"), "steplist_form")
+    data.update({"mail_client": str(yahoo.pk), "vendor": ""})
+    assert editor.post("/admin/articles/steplist/add/", data).status_code == 403
+    assert not StepList.objects.exists()
+    assert editor.post("/admin/articles/steplist/add/", {**data, "vendor": str(acme.pk)}).status_code == 302
+    assert publisher.post("/admin/articles/steplist/add/", data).status_code == 302
+    assert set(StepList.objects.values_list("vendor_id", flat=True)) == {acme.pk, None}
