@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.admin import review
 from articles.content.models import Article, StepList
 from articles.facts.models import Vendor
-from tests.admin.forms import staff_user
+from tests.admin.forms import form_data, staff_user
 from tests.conftest import make_article, make_client, make_vendor
 
 REPORT = "/admin/articles/article/review/"
@@ -112,9 +112,22 @@ def test_report_is_empty_when_every_article_is_up_to_date(viewer, vendor):
 def test_marking_reviewed_takes_an_article_off_the_report(viewer, vendor):
     overdue = article(vendor, "overdue", reviewed_on=days_ago(200))
     Vendor.objects.filter(pk=vendor.pk).update(facts_changed_at=moment(days_ago(1)))
-    assert "Overdue" in listed(viewer.get(REPORT))
-    viewer.post(ARTICLES, {"action": "mark_reviewed", "_selected_action": [str(overdue.pk)]})
+    page = viewer.get(REPORT)
+    assert "Overdue" in listed(page)
+    data = form_data(page, "review-form")
+    assert data["action"] == "mark_reviewed" and "_selected_action" not in data, "nothing ticked by default"
+    response = viewer.post(ARTICLES, {**data, "_selected_action": str(overdue.pk)}, follow=True)
+    assert "Marked 1 article" in response.content.decode()
+    assert Article.objects.get(pk=overdue.pk).reviewed_on == timezone.localdate()
     assert listed(viewer.get(REPORT)) == {}
+
+
+def test_report_offers_marking_reviewed_only_to_who_may_change_articles(vendor):
+    article(vendor, "never")
+    reader = staff_user("view_article", username="reader")
+    page = reader.get(REPORT)
+    assert "Never" in listed(page)
+    assert 'id="review-form"' not in page.content.decode() and "_selected_action" not in page.content.decode()
 
 
 def test_article_list_links_to_the_report(viewer, vendor):
