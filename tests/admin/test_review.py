@@ -191,3 +191,15 @@ def test_article_list_offers_status_review_and_vendor_filters(viewer, three_stat
     for choice in ("?status__exact=published", "?review=overdue", "?review=changed", "?review=current"):
         assert choice in page
     assert "?vendor__id__exact=" in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_review_filter_query_count_does_not_grow_with_the_articles(viewer, vendor, count):
+    gmail = make_client("gmail", "Gmail", steps=["Open Gmail."])
+    for n in range(count):
+        article(vendor, f"a{n}", reviewed_on=days_ago(5), clients=[gmail])
+    StepList.objects.update(updated_at=moment(days_ago(1)))
+    with CaptureQueriesContext(connection) as queries:
+        response = viewer.get(ARTICLES, {"review": "changed"})
+    assert len(response.context["cl"].result_list) == count
+    assert len(queries) == 10, [query["sql"] for query in queries]

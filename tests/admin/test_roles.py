@@ -27,6 +27,7 @@ from tests.admin.forms import (
     add_inline_row,
     article_url,
     form_data,
+    inline_row,
     paste,
     paste_url,
     vendor_facts,
@@ -295,10 +296,7 @@ def test_editor_cannot_retire_through_the_range_form_or_the_vendor_form(editor, 
     assert editor.post(f"{RANGES}{ip_range.pk}/change/", data).status_code == 302
     vendor = vendor_form(editor, acme)
     assert not any(name.endswith("-retired_on") for name in vendor)
-    prefix = next(
-        name for name, value in vendor.items() if value == str(ip_range.pk) and name.endswith("-id")
-    )
-    vendor[prefix.replace("-id", "-retired_on")] = "2026-01-01"
+    vendor[f"{inline_row(vendor, 'ip_ranges', ip_range.pk)}-retired_on"] = "2026-01-01"
     assert editor.post(vendor_url(acme), vendor).status_code == 302
     ip_range.refresh_from_db()
     assert ip_range.retired_on is None
