@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
+from django.utils import timezone
 
+from articles.admin import review, roles
 from articles.admin.common import (
     MARKDOWN_INLINE_JS,
     MARKDOWN_WIDGETS,
@@ -21,6 +23,7 @@ from articles.admin.forms import (
     PositionedFormSet,
 )
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.services import changes
 from articles.views import render_article
 
 # Mail clients and their steps ---------------------------------------------------------------
@@ -63,6 +66,16 @@ class StepListAdmin(RecordsChanges, StepListColumns, admin.ModelAdmin):
     inlines = [StepInline]
     formfield_overrides = MARKDOWN_WIDGETS
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Generic steps, and a public vendor's own, are what readers see (admin/roles.py).
+        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        # New generic steps show at once in public articles: the vendor posted (none: generic) decides.
+        vendor_id = request.POST.get("vendor", "") if request.method == "POST" else ""
+        new_list = StepList(vendor_id=int(vendor_id) if vendor_id.isdigit() else None)
+        return super().has_add_permission(request) and roles.may_post_change(request, new_list)
+
 
 class ClientStepListInline(StepListLinksInline):
     """A mail client's step lists: the generic one and vendors' own."""
@@ -82,6 +95,13 @@ class MailClientAdmin(RecordsChanges, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "short_name", "slug", "audience", "description", "position"]
     inlines = [ClientStepListInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Every mail client is seen by readers: a POST changing one, the list's positions
+        # included (obj None), needs the publishing permission (admin/roles.py).
+        if obj is None and request.method == "POST" and not roles.can_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
 
     def get_queryset(self, request):
         step_lists = StepList.objects.select_related("vendor").annotate(step_total=Count("steps"))
@@ -127,7 +147,7 @@ class ArticleClientInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["title", "vendor", "kind", "status", "published_at", "updated_at"]
-    list_filter = ["status", "kind", "vendor"]
+    list_filter = ["status", review.ReviewStateFilter, "kind", "vendor"]
     search_fields = ["title", "slug", "summary", "body", "vendor__name"]
     list_select_related = ["vendor"]
     date_hierarchy = "published_at"
@@ -142,13 +162,20 @@ class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
             },
         ),
         ("Sections", {"fields": ["show_it_section"]}),
-        ("Publishing", {"fields": ["status", "published_at", "reviewed_on", "created_at", "updated_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+        ("Review", {"fields": ["reviewed_on", "review_interval_days"]}),
     ]
     inlines = [ArticleClientInline]
     formfield_overrides = MARKDOWN_WIDGETS
+    actions = ["publish_now", "unpublish", "mark_reviewed"]
 
     def get_urls(self):
         return [
+            path(
+                "review/",
+                self.admin_site.admin_view(self.review_view),
+                name="articles_article_review",
+            ),
             path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
@@ -173,3 +200,68 @@ class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
         response = render_article(request, article, preview=True)
         response["X-Robots-Tag"] = "noindex"
         return response
+
+    def review_view(self, request: HttpRequest) -> HttpResponse:
+        return review.report_view(self, request)
+
+    # Roles (admin/roles.py): an Editor prepares, a Publisher decides what readers see ---------
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if not roles.can_publish(request.user):
+            # Left out of the form, so a posted value is ignored: a new article stays a draft.
+            readonly += ["status", "published_at"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return roles.can_publish(request.user)
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request: HttpRequest, queryset) -> None:
+        now = timezone.now()
+        published = [article for article in queryset if not article.is_public]
+        self._write(request, published, status=Article.Status.PUBLISHED, published_at=now)
+        self._report(request, published, "Published", "now visible to readers", "already public")
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish(self, request: HttpRequest, queryset) -> None:
+        unpublished = list(queryset.filter(status=Article.Status.PUBLISHED))
+        self._write(request, unpublished, status=Article.Status.DRAFT)
+        self._report(request, unpublished, "Unpublished", "readers no longer see them", "already drafts")
+
+    @admin.action(description="Mark selected articles as reviewed today", permissions=["change"])
+    def mark_reviewed(self, request: HttpRequest, queryset) -> None:
+        today = timezone.localdate()
+        reviewed = list(queryset.exclude(reviewed_on=today))
+        self._write(request, reviewed, reviewed_on=today)
+        self._report(request, reviewed, "Marked", "reviewed today", "already reviewed today")
+
+    def _write(self, request: HttpRequest, articles: list[Article], **values) -> None:
+        """One UPDATE for all of them; each is named to changes (a revision, its edit version) and logged."""
+        if not articles:
+            return
+        Article.objects.filter(pk__in=[article.pk for article in articles]).update(
+            **values, updated_at=timezone.now()
+        )
+        labels = [str(Article._meta.get_field(name).verbose_name) for name in values]
+        for article in articles:
+            for name, value in values.items():
+                setattr(article, name, value)
+            changes.written(article, fields=list(values))
+            self.log_change(request, article, [{"changed": {"fields": labels}}])
+
+    def _report(
+        self, request: HttpRequest, done: list[Article], verb: str, effect: str, skipped: str
+    ) -> None:
+        if done:
+            count = len(done)
+            self.message_user(
+                request, f"{verb} {count} article{'s' if count != 1 else ''}: {effect}.", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, f"Nothing changed: the selected articles were {skipped}.", messages.WARNING
+            )

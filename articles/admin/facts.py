@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from articles.admin import roles
 from articles.admin.common import (
     FindsCoveringRanges,
     RecordsChanges,
@@ -74,6 +75,11 @@ class IPRangeInline(admin.TabularInline):
     # Retiring is the way out of the published lists; a range disappears only
     # through its own delete page, on purpose.
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        # Retiring takes a range out of the published lists: a Publisher's decision (admin/roles.py).
+        return readonly if roles.can_retire(request.user) else [*readonly, "retired_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,9 +192,16 @@ class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A public vendor's facts are what readers see (admin/roles.py).
+        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
+
     def can_paste_ranges(self, request: HttpRequest, vendor: Vendor) -> bool:
-        return self.has_change_permission(request, vendor) and request.user.has_perm(
-            f"{IPRange._meta.app_label}.add_iprange"
+        """Adding ranges: to a draft vendor with add_iprange; to a public one, also change_published_facts."""
+        return (
+            self.has_change_permission(request, vendor)
+            and request.user.has_perm(f"{IPRange._meta.app_label}.add_iprange")
+            and roles.may_apply_directly(request, vendor)
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -316,7 +329,21 @@ class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A saved range is history: to change it, retire it and add the new one.
-        return ["vendor", "network"] if obj is not None else []
+        readonly = ["vendor", "network"] if obj is not None else []
+        # Retiring takes a range out of the published lists: a Publisher's decision (admin/roles.py).
+        return readonly if roles.can_retire(request.user) else [*readonly, "retired_on"]
+
+    def has_add_permission(self, request) -> bool:
+        # A new range for a public vendor is a change readers see: the vendor posted decides.
+        vendor_id = request.POST.get("vendor", "") if request.method == "POST" else ""
+        new_range = IPRange(vendor_id=int(vendor_id) if vendor_id.isdigit() else None)
+        return super().has_add_permission(request) and roles.may_post_change(request, new_range)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
+
+    def has_retire_permission(self, request: HttpRequest) -> bool:
+        return roles.can_retire(request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -327,7 +354,7 @@ class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
     def is_published(self, obj: IPRange) -> bool:
         return obj.is_active
 
-    @admin.action(description="Retire selected ranges today", permissions=["change"])
+    @admin.action(description="Retire selected ranges today", permissions=["retire"])
     def retire_today(self, request: HttpRequest, queryset) -> None:
         retired = services.ip_ranges_retire(ranges=queryset.select_related("vendor"))
         for ip_range in retired:

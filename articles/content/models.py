@@ -8,6 +8,7 @@ in its own order, around a Markdown body.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -192,6 +193,15 @@ class Article(models.Model):
         help_text=_("Readers see a published article from this time on; empty means now, on publishing."),
     )
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review every (days)"),
+        default=180,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The article is listed as needing review this many days after it was last reviewed, "
+            "and at once when its vendor's facts or its sections' generic steps change after that."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
     edit_version = models.PositiveIntegerField(
