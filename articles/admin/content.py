@@ -35,7 +35,7 @@ class StepInline(admin.TabularInline):
     formfield_overrides = MARKDOWN_WIDGETS
 
     class Media:
-        js = MARKDOWN_INLINE_JS
+        js = [*MARKDOWN_INLINE_JS, "js/admin-ordering.js"]
 
 
 class OwnerFilter(admin.SimpleListFilter):
@@ -62,6 +62,10 @@ class StepListAdmin(RecordsChanges, StepListColumns, admin.ModelAdmin):
     fieldsets = [(None, {"fields": ["mail_client", "vendor", "intro"], "description": PLACEHOLDER_HELP})]
     inlines = [StepInline]
     formfield_overrides = MARKDOWN_WIDGETS
+
+    class Media:
+        js = ["js/admin-preview.js"]  # the live preview follows the vendor menu
+        css = {"all": ["css/admin.css"]}
 
 
 class ClientStepListInline(StepListLinksInline):
@@ -112,6 +116,9 @@ class ArticleClientInline(admin.TabularInline):
     extra = 1
     verbose_name_plural = "Mail client sections, in the order readers see them"
 
+    class Media:
+        js = ["js/admin-ordering.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("mail_client")
 
@@ -146,6 +153,10 @@ class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
     ]
     inlines = [ArticleClientInline]
     formfield_overrides = MARKDOWN_WIDGETS
+
+    class Media:
+        js = ["js/admin-preview.js"]  # the live preview follows the vendor menu
+        css = {"all": ["css/admin.css"]}
 
     def get_urls(self):
         return [
