@@ -43,7 +43,7 @@
   }
 
   function placeOf(tbody, row) {
-    var rows = orderedRows(tbody);
+    var rows = orderedRows(tbody).filter(inUse);
     return "now " + (rows.indexOf(row) + 1) + " of " + rows.length;
   }
 
@@ -85,7 +85,47 @@
     return element;
   }
 
+  // Django's table inlines name their columns in the header only; give each
+  // row's boxes, the move buttons' neighbours, the name of their column.
+  function headingFor(cell) {
+    var table = cell.closest("table");
+    var heads = table.querySelectorAll("thead th");
+    if (cell.classList.contains("delete")) return heads[heads.length - 1];
+    var field = Array.prototype.find.call(cell.classList, function (name) {
+      return name.indexOf("field-") === 0;
+    });
+    return field ? table.querySelector("thead th.column-" + field.slice("field-".length)) : null;
+  }
+
+  function labelRow(row) {
+    row.querySelectorAll("td").forEach(function (cell) {
+      var heading = headingFor(cell);
+      if (!heading || !heading.id) return;
+      cell.querySelectorAll("input:not([type='hidden']), select, textarea").forEach(function (control) {
+        var labelled = control.id && document.querySelector("label[for='" + control.id + "']");
+        if (!labelled && !control.hasAttribute("aria-labelledby")) {
+          control.setAttribute("aria-labelledby", heading.id);
+        }
+      });
+    });
+  }
+
+  function nameColumns(group) {
+    var heads = group.querySelectorAll("thead th");
+    heads.forEach(function (heading, index) {
+      if (!heading.id) heading.id = group.id + "-column-" + index;
+    });
+    var first = group.querySelector("thead th.original");
+    if (first && !first.textContent.trim()) {
+      var text = document.createElement("span");
+      text.className = "order-label";
+      text.textContent = "Saved as";
+      first.appendChild(text);
+    }
+  }
+
   function enhanceRow(row) {
+    labelRow(row);
     var cell = row.querySelector("td.field-position");
     if (!cell || cell.querySelector(".order-controls")) return;
     var controls = document.createElement("span");
@@ -105,6 +145,7 @@
   function enhanceGroup(group) {
     var tbody = group.querySelector("table tbody");
     if (!tbody) return;
+    nameColumns(group);
     orderedRows(tbody).forEach(enhanceRow);
     var status = document.createElement("p");
     status.className = "order-status";
