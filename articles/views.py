@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.content import selectors
@@ -103,16 +103,21 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     vendor_id = request.GET.get("vendor", "")
     vendor = None
     if vendor_id:
-        if not vendor_id.isdigit():
+        if not (vendor_id.isascii() and vendor_id.isdigit() and len(vendor_id) <= 18):
             return HttpResponseBadRequest(
-                f"The preview's vendor must be a vendor's number, not “{vendor_id[:40]}”.",
+                # Escaped: markdownx puts whatever comes back into the page as HTML.
+                f"The preview's vendor must be a vendor's number, not “{escape(vendor_id[:40])}”.",
                 content_type="text/plain; charset=utf-8",
             )
         # Before the lookup, so that the answer says nothing about which vendors exist.
         if not (
             request.user.has_perm("articles.view_vendor") or request.user.has_perm("articles.change_vendor")
         ):
-            raise PermissionDenied("You may not view vendors, so the preview cannot show a vendor's facts.")
+            # In words markdownx can show in the preview box, not the 403 page.
+            return HttpResponseForbidden(
+                "You may not view vendors, so the preview cannot show this vendor's facts.",
+                content_type="text/plain; charset=utf-8",
+            )
         vendor = Vendor.objects.filter(pk=int(vendor_id)).first()
         if vendor is None:
             return HttpResponseBadRequest(

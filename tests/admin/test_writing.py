@@ -69,6 +69,7 @@ def test_preview_of_a_vendor_the_user_may_not_view_is_refused(acme):
     editor = staff_user("change_article")
     response = preview(editor, "Add {{ primary_address }}.", acme)
     assert response.status_code == 403
+    assert "You may not view vendors" in response.content.decode()
     assert "alerts@acme.example" not in response.content.decode()
 
 
@@ -89,6 +90,19 @@ def test_preview_of_a_vendor_that_is_not_a_number_is_refused_in_words(admin_clie
     response = preview(admin_client, "x", "acme")
     assert response.status_code == 400
     assert "must be a vendor's number, not “acme”" in response.content.decode()
+
+
+@pytest.mark.parametrize("vendor", ["%C2%B2", "9" * 40, "-1"])
+def test_preview_of_a_vendor_number_out_of_reach_is_refused_in_words(admin_client, vendor):
+    response = preview(admin_client, "x", vendor)
+    assert response.status_code == 400
+    assert "must be a vendor's number" in response.content.decode()
+
+
+def test_preview_of_a_vendor_that_is_not_a_number_does_not_echo_markup(admin_client):
+    response = preview(admin_client, "x", "%3Cb%3E")
+    assert response.status_code == 400
+    assert "<b>" not in response.content.decode() and "&lt;b&gt;" in response.content.decode()
 
 
 def test_preview_with_a_vendor_takes_a_fixed_number_of_queries(acme, django_assert_num_queries):
