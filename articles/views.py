@@ -91,7 +91,9 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
 
     ``?vendor=<id>`` (added by static/js/admin-preview.js from the form's vendor
     menu) renders with that vendor's facts as its public pages do; without
-    one, example facts stand in, and the preview says so. Placeholders the
+    one, an article (``for=article``) shows the general words its readers
+    get, and anything else (generic steps) example facts; the preview says
+    which. Placeholders the
     save would refuse and images the sanitiser removes are named above it.
     """
     content = request.POST.get("content")
@@ -130,6 +132,9 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
             vendor.sender_domains.all(),
             vendor.ip_ranges.active(),
         )
+    elif request.GET.get("for") == "article":
+        # An article for every vendor: its readers get the placeholders' general words.
+        facts = {}
     else:
         facts = EXAMPLE_FACTS
     preview = render_preview(content, facts)
@@ -139,6 +144,7 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
         {
             "preview": preview,
             "vendor": vendor,
+            "general_words": vendor is None and not facts,
             "known_placeholders": list(PLACEHOLDERS),
         },
     )

@@ -59,10 +59,20 @@ def test_preview_renders_as_the_public_page_does(admin_client, acme):
     assert str(render_markdown(text, facts)) in html
 
 
-def test_preview_without_a_vendor_says_example_facts_stand_in(admin_client, acme):
-    html = preview(admin_client, "Add {{ primary_address }}.", "").content.decode()
+def test_preview_of_generic_steps_says_example_facts_stand_in(admin_client, acme):
+    html = admin_client.post(f"{URL}?vendor=&for=steplist", {"content": "Add {{ primary_address }}."})
+    html = html.content.decode()
     assert "alerts@example.com" in html
     assert "No vendor chosen: example facts stand in" in html
+
+
+def test_preview_of_an_article_for_every_vendor_shows_the_general_words_readers_get(admin_client):
+    article = make_article(None, "what-is-allowlisting", body="Add {{ primary_address }}.")
+    html = admin_client.post(f"{URL}?vendor=&for=article", {"content": article.body}).content.decode()
+    assert "the sender's address" in html and "alerts@example.com" not in html
+    assert "general words" in html
+    public = admin_client.get(article.get_absolute_url()).content.decode()
+    assert "Add the sender's address." in public  # what the preview showed
 
 
 def test_preview_of_a_vendor_the_user_may_not_view_is_refused(acme):

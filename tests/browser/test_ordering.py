@@ -112,6 +112,17 @@ def test_the_preview_uses_the_facts_of_the_vendor_chosen_in_the_form(staff_page,
     expect(preview).to_contain_text(f"With the facts of {other.name}")
 
 
+def test_the_preview_of_generic_steps_says_example_facts_stand_in(staff_page, demo_site):
+    page = staff_page
+    step_list = StepList.objects.filter(vendor__isnull=True).first()
+    page.goto(f"{demo_site.url}/admin/articles/steplist/{step_list.pk}/change/")
+    first_step = page.locator("#steps-group tr.has_original").first
+    first_step.locator("textarea.markdownx-editor").fill("Add {{ primary_address }}.")
+    preview = first_step.locator(".markdownx-preview")
+    expect(preview).to_contain_text("alerts@example.com")
+    expect(preview).to_contain_text("No vendor chosen: example facts stand in")
+
+
 def test_the_article_change_page_with_its_ordering_controls_passes_axe(staff_page, demo_site, guide):
     page = staff_page
     open_guide(page, demo_site, guide)
