@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from articles.content.models import Article, ArticleClient, StepList
 from articles.facts.models import Vendor
-from tests.browser.conftest import policy_problems, screenshot
+from tests.browser.conftest import SCREENSHOTS, policy_problems, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +107,7 @@ def test_the_preview_uses_the_facts_of_the_vendor_chosen_in_the_form(staff_page,
     preview = page.locator(".field-body .markdownx-preview")
     expect(preview).to_contain_text(smarttrak.sender_addresses.first().address)
     expect(preview.get_by_role("status")).to_contain_text("Unknown placeholder {{ nonsense }}")
+    preview.screenshot(path=str(SCREENSHOTS / "admin-preview-notices.png"))
     page.get_by_label("Vendor").select_option(str(other.pk))
     expect(preview).to_contain_text(other.sender_addresses.first().address)
     expect(preview).to_contain_text(f"With the facts of {other.name}")
