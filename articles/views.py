@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.content import selectors
 from articles.content.models import Article
-from articles.content.rendering import markdownify_preview
+from articles.content.placeholders import EXAMPLE_FACTS, PLACEHOLDERS
+from articles.content.rendering import render_preview, vendor_facts
 from articles.content.visibility import public_vendors_only
+from articles.facts.models import Vendor
 from articles.facts.selectors import vendor_ranges_by_tier
 from articles.search import analytics
 from articles.throttle import client_ip
@@ -84,14 +87,67 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_POST
 def markdown_preview(request: HttpRequest) -> HttpResponse:
-    """The admin's live Markdown preview (django-markdownx posts the field here)."""
+    """The admin's live Markdown preview (django-markdownx posts the field here).
+
+    ``?vendor=<id>`` (added by static/js/admin-preview.js from the form's vendor
+    menu) renders with that vendor's facts as its public pages do; without
+    one, an article (``for=article``) shows the general words its readers
+    get, and anything else (generic steps) example facts; the preview says
+    which. Placeholders the
+    save would refuse and images the sanitiser removes are named above it.
+    """
     content = request.POST.get("content")
     if content is None:
         return HttpResponseBadRequest(
             "The preview needs the Markdown to show, in the form field “content”.",
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponse(markdownify_preview(content))
+    vendor_id = request.GET.get("vendor", "")
+    vendor = None
+    if vendor_id:
+        if not (vendor_id.isascii() and vendor_id.isdigit() and len(vendor_id) <= 18):
+            return HttpResponseBadRequest(
+                # Escaped: markdownx puts whatever comes back into the page as HTML.
+                f"The preview's vendor must be a vendor's number, not “{escape(vendor_id[:40])}”.",
+                content_type="text/plain; charset=utf-8",
+            )
+        # Before the lookup, so that the answer says nothing about which vendors exist.
+        if not (
+            request.user.has_perm("articles.view_vendor") or request.user.has_perm("articles.change_vendor")
+        ):
+            # In words markdownx can show in the preview box, not the 403 page.
+            return HttpResponseForbidden(
+                "You may not view vendors, so the preview cannot show this vendor's facts.",
+                content_type="text/plain; charset=utf-8",
+            )
+        vendor = Vendor.objects.filter(pk=int(vendor_id)).first()
+        if vendor is None:
+            return HttpResponseBadRequest(
+                f"No vendor has the number {vendor_id}: it may have been deleted. Reload the page.",
+                content_type="text/plain; charset=utf-8",
+            )
+        facts = vendor_facts(
+            vendor,
+            vendor.sender_addresses.all(),
+            vendor.sender_domains.all(),
+            vendor.ip_ranges.active(),
+        )
+    elif request.GET.get("for") == "article":
+        # An article for every vendor: its readers get the placeholders' general words.
+        facts = {}
+    else:
+        facts = EXAMPLE_FACTS
+    preview = render_preview(content, facts)
+    return render(
+        request,
+        "admin/articles/includes/markdown_preview.html",
+        {
+            "preview": preview,
+            "vendor": vendor,
+            "general_words": vendor is None and not facts,
+            "known_placeholders": list(PLACEHOLDERS),
+        },
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -38,7 +38,7 @@ class StepInline(admin.TabularInline):
     formfield_overrides = MARKDOWN_WIDGETS
 
     class Media:
-        js = MARKDOWN_INLINE_JS
+        js = [*MARKDOWN_INLINE_JS, "js/admin-ordering.js"]
 
 
 class OwnerFilter(admin.SimpleListFilter):
@@ -75,6 +75,10 @@ class StepListAdmin(RecordsChanges, StepListColumns, admin.ModelAdmin):
         vendor_id = request.POST.get("vendor", "") if request.method == "POST" else ""
         new_list = StepList(vendor_id=int(vendor_id) if vendor_id.isdigit() else None)
         return super().has_add_permission(request) and roles.may_post_change(request, new_list)
+
+    class Media:
+        js = ["js/admin-preview.js"]  # the live preview follows the vendor menu
+        css = {"all": ["css/admin.css"]}
 
 
 class ClientStepListInline(StepListLinksInline):
@@ -132,6 +136,9 @@ class ArticleClientInline(admin.TabularInline):
     extra = 1
     verbose_name_plural = "Mail client sections, in the order readers see them"
 
+    class Media:
+        js = ["js/admin-ordering.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("mail_client")
 
@@ -168,6 +175,10 @@ class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
     inlines = [ArticleClientInline]
     formfield_overrides = MARKDOWN_WIDGETS
     actions = ["publish_now", "unpublish", "mark_reviewed"]
+
+    class Media:
+        js = ["js/admin-preview.js"]  # the live preview follows the vendor menu
+        css = {"all": ["css/admin.css"]}
 
     def get_urls(self):
         return [

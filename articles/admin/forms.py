@@ -124,6 +124,7 @@ class CheckedInlineFormSet(BaseInlineFormSet):
             seen.add(value.lower())
 
     def _number_new_rows(self, rows) -> None:
+        """Give each row left without a position one after the highest given, spaced by ten."""
         field = self.position_field
         # ``rows`` holds valid forms only.
         taken = [form.cleaned_data.get(field) for form in rows]
@@ -164,9 +165,36 @@ class IPRangeFormSet(CheckedInlineFormSet):
 
 
 class PositionedFormSet(CheckedInlineFormSet):
-    """Steps and article sections: ordered by ``position``, numbered when left empty."""
+    """Steps and article sections: ordered by ``position``, numbered when left empty.
+
+    Two rows given the same position are not left to the order they were
+    created in: the whole list is renumbered 10, 20, 30… in the order of
+    (position, then the row's place on the page), so rows sharing a number
+    keep the order staff saw them in. While every number differs, the numbers
+    are kept as given: a save that leaves the order clear writes no position
+    nobody changed.
+    """
 
     position_field = "position"
+
+    def _number_new_rows(self, rows) -> None:
+        field = self.position_field
+        given = [form.cleaned_data.get(field) for form in rows]
+        numbered = [p for p in given if p is not None]
+        if len(set(numbered)) == len(numbered):
+            super()._number_new_rows(rows)
+            return
+        # ``rows`` is in page order, and sorted() is stable: equal positions keep it.
+        ordered = sorted(
+            rows, key=lambda form: (form.cleaned_data.get(field) is None, form.cleaned_data.get(field) or 0)
+        )
+        for number, form in enumerate(ordered, start=1):
+            position = number * POSITION_STEP
+            setattr(form.instance, field, position)
+            form.cleaned_data[field] = position
+            if form.instance.pk and position != form.initial.get(field) and field not in form.changed_data:
+                # A stored row is saved only if it changed; this one did, by renumbering.
+                form.changed_data.append(field)
 
 
 class PlainText(forms.Widget):

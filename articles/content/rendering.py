@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html import unescape
 
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.content.models import Article, MailClient, StepList
-from articles.content.placeholders import EXAMPLE_FACTS, substitute
+from articles.content.placeholders import EXAMPLE_FACTS, substitute, unknown_placeholders
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
@@ -51,16 +52,54 @@ def sanitise(html: str) -> str:
     )
 
 
+def _unsanitised_html(text: str, facts: Mapping[str, str] | None) -> str:
+    source = substitute(text, facts or {})
+    return markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+
+
 def render_markdown(text: str, facts: Mapping[str, str] | None = None) -> SafeString:
     """Markdown with placeholders filled from ``facts``, as sanitised HTML."""
-    source = substitute(text, facts or {})
-    html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return mark_safe(sanitise(html))  # noqa: S308 - sanitised on the line above
+    return mark_safe(sanitise(_unsanitised_html(text, facts)))  # noqa: S308 - sanitised here
 
 
 def markdownify_preview(content: str) -> str:
     """The admin's live preview: example facts stand in for the vendor's."""
     return render_markdown(content, EXAMPLE_FACTS)
+
+
+_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMAGE_SOURCE = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the admin's preview shows: the HTML readers would get, and what the writer should know.
+
+    ``unknown_placeholders`` are the names a save refuses
+    (``placeholders.validate_placeholders``); ``removed_images`` the address of
+    each image the sanitiser took out (an empty string for one without).
+    """
+
+    html: SafeString
+    unknown_placeholders: list[str]
+    removed_images: list[str]
+
+
+def render_preview(text: str, facts: Mapping[str, str] | None = None) -> Preview:
+    """``render_markdown``'s output, with what it silently drops or leaves as typed."""
+    html = _unsanitised_html(text, facts)
+    # Markdown escapes "<img" typed inside code, so every match here is a real
+    # image, from Markdown's ![](…) or raw HTML, that nh3 is about to remove.
+    images = []
+    for tag in _IMAGE.findall(html):
+        source = _IMAGE_SOURCE.search(tag)
+        address = next((group for group in source.groups() if group is not None), "") if source else ""
+        images.append(unescape(address))
+    return Preview(
+        html=mark_safe(sanitise(html)),  # noqa: S308 - sanitised here
+        unknown_placeholders=unknown_placeholders(text),
+        removed_images=images,
+    )
 
 
 def vendor_facts(
