@@ -13,7 +13,8 @@ made from; a save in between refuses the revert. django-reversion's
 validation and past ``changes.recording()``.
 
 Viewing needs the view permission; reverting the change permission and, for
-an object readers see, the permission to change what they see.
+an object readers see, the permission to change what they see; a revert that
+retires a range also needs the permission to retire ranges.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from articles.services import changes
 
 PUBLISH_ARTICLE = "articles.publish_article"
 CHANGE_PUBLISHED_FACTS = "articles.change_published_facts"
+RETIRE_IPRANGE = "articles.retire_iprange"
 
 
 def readers_see(obj) -> bool:
@@ -142,16 +144,19 @@ class RevisionHistory:
             raise Http404("That is not a revision of this object.")
         revision = revision[0]
         target = snapshot.of_revision(self.model, obj.pk, revision)
-        allowed = self.may_revert(request, obj, target)
+        plan = revert.plan_revert(current=snapshot.of_database(self.model, obj.pk), target=target)
+        changed = diff(plan.current, plan.result, reverting=True)
+        allowed = self.may_revert(request, obj, target) and (
+            not changed.retires or request.user.has_perm(RETIRE_IPRANGE)
+        )
         if request.method == "POST":
             if not allowed:
                 raise PermissionDenied
             return self._revert(request, obj, revision)
-        plan = revert.plan_revert(current=snapshot.of_database(self.model, obj.pk), target=target)
         context = {
             **self._context(request, obj, f"Revert {obj}"),
             "revision": revision,
-            "diff": diff(plan.current, plan.result, reverting=True),
+            "diff": changed,
             "problems": plan.problems,
             "can_revert": allowed,
         }

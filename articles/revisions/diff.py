@@ -30,6 +30,7 @@ from articles.revisions.snapshot import Snapshot, Values, edited_fields, followe
 CONTEXT_LINES = 3
 
 EMPTY = "(empty)"
+TAKES_OUT = "takes "
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,11 @@ class Diff:
     def __bool__(self) -> bool:
         return bool(self.fields or self.rows)
 
+    @property
+    def retires(self) -> bool:
+        """Whether an IP range leaves the published lists."""
+        return any(sentence.startswith(TAKES_OUT) for sentence in self.publication)
+
 
 def diff(before: Snapshot, after: Snapshot, *, reverting: bool = False) -> Diff:
     """What changed from ``before`` to ``after``; ``reverting`` words the range changes as a revert's.
@@ -83,12 +89,25 @@ def diff(before: Snapshot, after: Snapshot, *, reverting: bool = False) -> Diff:
     rows: list[RowChange] = []
     publication: list[str] = []
     for row_model, link in followed(before.model):
-        old, new = before.rows.get(row_model, {}), after.rows.get(row_model, {})
+        old, new = _unpaired(before.rows.get(row_model, {}), after.rows.get(row_model, {}))
         for pk in sorted(old.keys() | new.keys(), key=lambda pk: (pk not in old, pk)):
             rows.extend(_row_change(row_model, link, old.get(pk), new.get(pk), names))
             if row_model is IPRange:
                 publication.extend(_publication(old.get(pk), new.get(pk), reverting=reverting))
     return Diff(fields=fields, rows=tuple(rows), publication=tuple(publication))
+
+
+def _unpaired(old: dict[int, Values], new: dict[int, Values]) -> tuple[dict, dict]:
+    """``old`` and ``new`` without the rows taken away and put back alike (a revert recreates a row
+    under a new key): the same values under another key are no change to a reader."""
+    gone = {pk: values for pk, values in old.items() if pk not in new}
+    came = {pk: values for pk, values in new.items() if pk not in old}
+    for pk, values in list(came.items()):
+        twin = next((other for other, kept in gone.items() if kept == values), None)
+        if twin is not None:
+            del gone[twin], came[pk]
+            old, new = {k: v for k, v in old.items() if k != twin}, {k: v for k, v in new.items() if k != pk}
+    return old, new
 
 
 def line_diff(before: str, after: str) -> tuple[Line, ...]:
@@ -123,7 +142,7 @@ def _publication(old: Values | None, new: Values | None, *, reverting: bool) -> 
     if is_published(new) and not is_published(old):
         return [f"{'re-adds' if reverting else 'adds'} {network} to the published lists"]
     if is_published(old) and not is_published(new):
-        return [f"takes {network} out of the published lists"]
+        return [f"{TAKES_OUT}{network} out of the published lists"]
     return []
 
 
