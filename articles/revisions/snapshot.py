@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from reversion.models import Revision, Version
 
 from articles.revisions.registry import ROOTS
@@ -82,8 +83,14 @@ def of_revisions(model: type[models.Model], pk: int, revisions: list[Revision]) 
     """
     kept = followed(model)
     models_kept = {model, *(row_model for row_model, _link in kept)}
+    of_kept_models = Q()
+    for kept_model in models_kept:
+        of_kept_models |= Q(
+            content_type__app_label=kept_model._meta.app_label,
+            content_type__model=kept_model._meta.model_name,
+        )
     versions = (
-        Version.objects.filter(revision__in=revisions)
+        Version.objects.filter(of_kept_models, revision__in=revisions)
         .select_related("content_type")
         .order_by("revision_id", "pk")
     )

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from reversion.models import Revision
 
-from articles.content.models import Article
+from articles.content.models import Article, MailClient, StepList
 from articles.facts.models import IPRange
+from articles.search.models import PromotedResult, Synonym
 from articles.services import changes
 from tests.admin.forms import article_url, form_data, vendor_form, vendor_url
-from tests.conftest import make_article, make_range, publish
+from tests.conftest import make_article, make_client, make_range, make_vendor, publish
 from tests.revisions.edits import edit, in_revision, revisions_of
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +227,57 @@ def test_an_editor_cannot_publish_by_reverting_a_draft_to_a_published_revision(a
     url = revert_url(article_url(article, ""), first)
     assert editor.post(url, {"edit_version": article.edit_version}).status_code == 403
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+# Every root, and the query counts of the revert ------------------------------------------------
+
+
+def test_every_edited_object_has_a_history_and_reverts(acme, publisher):
+    """A mail client, a step list, a synonym group and a promotion: history, compare and revert."""
+    client = make_client("gmail", "Gmail", steps=["Open settings"])
+    step_list = StepList.objects.get(mail_client=client)
+    article = make_article(acme, "guide")
+    objects = [
+        (client, "name", "Gmail (web)"),
+        (step_list, "intro", "Changed intro"),
+        (Synonym.objects.create(terms="allowlist, whitelist"), "terms", "allowlist, safelist"),
+        (PromotedResult.objects.create(query="gmail", article=article), "query", "gmail settings"),
+    ]
+    for obj, field, value in objects:
+        first = in_revision(lambda obj=obj: changes.edited(type(obj), obj.pk))
+        second = edit(obj, **{field: value})
+        url = f"/admin/articles/{obj._meta.model_name}/{obj.pk}/"
+        assert publisher.get(url + "history/").status_code == 200
+        assert value in publisher.get(compare_url(url, first, second)).content.decode()
+        revert = revert_url(url, first)
+        assert publisher.post(revert, form_data(publisher.get(revert))).status_code == 302
+        obj.refresh_from_db()
+        assert getattr(obj, field) != value, obj
+    assert MailClient.objects.get(pk=client.pk).name == "Gmail"
+
+
+def test_the_revert_preview_and_the_revert_ask_the_same_number_of_queries_however_many_ranges(
+    acme, publisher
+):
+    def measure(vendor, first, method):
+        url = revert_url(vendor_url(vendor, ""), first)
+        data = form_data(publisher.get(url))
+        with CaptureQueriesContext(connection) as captured:
+            response = publisher.get(url) if method == "get" else publisher.post(url, data)
+        assert response.status_code == (200 if method == "get" else 302)
+        return len(captured)
+
+    counts = []
+    for slug, unchanged in (("few", 1), ("many", 20)):
+        vendor = make_vendor_with_ranges(slug, unchanged)
+        first = revisions_of(vendor)[-1]
+        edit(vendor, description="Changed")
+        in_revision(lambda vendor=vendor: make_range(vendor, "203.0.113.5"))
+        counts.append((measure(vendor, first, "get"), measure(vendor, first, "post")))
+    assert counts[0] == counts[1]
+
+
+def make_vendor_with_ranges(slug: str, count: int):
+    vendor = make_vendor(slug)
+    in_revision(lambda: [make_range(vendor, f"192.0.2.{n}") for n in range(count)])
+    return vendor
