@@ -87,10 +87,22 @@ class RevisionHistory:
         ]
 
     def may_revert(self, request: HttpRequest, obj, target: Snapshot | None = None) -> bool:
+        return self.why_not_revert(request, obj, target) is None
+
+    def why_not_revert(
+        self, request: HttpRequest, obj, target: Snapshot | None = None, *, retires: bool = False
+    ) -> str | None:
+        """Why this user may not revert ``obj`` (to ``target``), in words; None if they may."""
         if not self.has_change_permission(request, obj):
-            return False
+            return f"Reverting needs the permission to change {self.opts.verbose_name_plural}."
         needed = revert_permission(obj, target)
-        return needed is None or request.user.has_perm(needed)
+        if needed == PUBLISH_ARTICLE and not request.user.has_perm(needed):
+            return "This revert changes what readers see of a published article: a publisher must apply it."
+        if needed == CHANGE_PUBLISHED_FACTS and not request.user.has_perm(needed):
+            return f"Readers see this {self.opts.verbose_name}: a publisher must apply the revert."
+        if retires and not request.user.has_perm(RETIRE_IPRANGE):
+            return "This revert retires an IP range: it needs the permission to retire ranges."
+        return None
 
     # Pages ------------------------------------------------------------------------------------
 
@@ -146,19 +158,17 @@ class RevisionHistory:
         target = snapshot.of_revision(self.model, obj.pk, revision)
         plan = revert.plan_revert(current=snapshot.of_database(self.model, obj.pk), target=target)
         changed = diff(plan.current, plan.result, reverting=True)
-        allowed = self.may_revert(request, obj, target) and (
-            not changed.retires or request.user.has_perm(RETIRE_IPRANGE)
-        )
+        refusal = self.why_not_revert(request, obj, target, retires=changed.retires)
         if request.method == "POST":
-            if not allowed:
-                raise PermissionDenied
+            if refusal is not None:
+                raise PermissionDenied(refusal)
             return self._revert(request, obj, revision)
         context = {
             **self._context(request, obj, f"Revert {obj}"),
             "revision": revision,
             "diff": changed,
             "problems": plan.problems,
-            "can_revert": allowed,
+            "refusal": refusal,
         }
         return TemplateResponse(request, "admin/articles/history/revert.html", context)
 

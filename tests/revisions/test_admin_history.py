@@ -13,7 +13,7 @@ from django.utils import timezone
 from reversion.models import Revision
 
 from articles.content.models import Article, MailClient, StepList
-from articles.facts.models import IPRange
+from articles.facts.models import IPRange, SenderAddress
 from articles.search.models import PromotedResult, Synonym
 from articles.services import changes
 from tests.admin.forms import article_url, form_data, vendor_form, vendor_url
@@ -188,8 +188,9 @@ def test_an_editor_cannot_revert_a_published_article(acme, editor, publisher):
     edit(article, title="Changed title")
     assert "Revert to this revision" not in editor.get(article_url(article, "history/")).content.decode()
     url = revert_url(article_url(article, ""), first)
-    preview = editor.get(url)
-    assert preview.status_code == 200 and 'name="edit_version"' not in preview.content.decode()
+    preview = editor.get(url).content.decode()
+    assert 'name="edit_version"' not in preview
+    assert "a publisher must apply it" in preview
     article.refresh_from_db()
     forged = editor.post(url, {"edit_version": article.edit_version})
     assert forged.status_code == 403
@@ -281,3 +282,28 @@ def make_vendor_with_ranges(slug: str, count: int):
     vendor = make_vendor(slug)
     in_revision(lambda: [make_range(vendor, f"192.0.2.{n}") for n in range(count)])
     return vendor
+
+
+def test_a_revert_that_would_delete_an_address_readers_see_is_refused_in_the_preview(acme, publisher):
+    publish(acme)
+    first = revisions_of(acme)[-1]
+    in_revision(
+        lambda: changes.written(SenderAddress.objects.create(vendor=acme, address="news@acme.example"))
+    )
+    url = revert_url(vendor_url(acme, ""), first)
+    preview = publisher.get(url).content.decode()
+    assert "This revert cannot be applied" in preview and "news@acme.example" in preview
+    assert 'name="edit_version"' not in preview
+    acme.refresh_from_db()
+    response = publisher.post(url, {"edit_version": acme.edit_version}, follow=True)
+    assert "the revert is refused" in response.content.decode()
+    assert SenderAddress.objects.filter(address="news@acme.example").exists()
+
+
+def test_an_editor_cannot_retire_a_range_of_a_draft_vendor_by_reverting(acme, editor, changed_ranges):
+    first, _second = changed_ranges
+    url = revert_url(vendor_url(acme, ""), first)
+    assert "permission to retire ranges" in editor.get(url).content.decode()
+    acme.refresh_from_db()
+    assert editor.post(url, {"edit_version": acme.edit_version}).status_code == 403
+    assert IPRange.objects.get(network="203.0.113.5/32").retired_on is None
