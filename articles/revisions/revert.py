@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import reversion
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -100,7 +101,7 @@ def revert(
     pk: int,
     revision: Revision,
     edit_version: int,
-    user,
+    user: AbstractBaseUser | None,
     written: Callable[..., None],
 ) -> Plan:
     """Revert the root ``model``/``pk`` to ``revision``, as loaded at ``edit_version``.
