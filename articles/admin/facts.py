@@ -31,6 +31,7 @@ from articles.admin.forms import (
     SenderAddressFormSet,
     SenderDomainFormSet,
 )
+from articles.admin.history import RevisionHistory
 from articles.content.models import Article
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.facts.ranges import ADDED, describe_overlaps
@@ -108,7 +109,7 @@ class VendorStepListInline(StepListLinksInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
+class VendorAdmin(RevisionHistory, RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
     covering_field = "vendor"
     list_display = [
         "name",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import reversion
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.facts.models import Vendor
@@ -40,7 +41,10 @@ class Command(BaseCommand):
             return
         text = _read(file)
         try:
-            report = import_text(text=text, dry_run=dry_run)
+            # import_text's recording block is the revision; this outer one (they merge) names it.
+            with reversion.create_revision(manage_manually=True):
+                reversion.set_comment(f"Imported from {file}")
+                report = import_text(text=text, dry_run=dry_run)
         except InterchangeError as error:
             count = len(error.problems)
             heading = (
