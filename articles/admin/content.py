@@ -20,6 +20,7 @@ from articles.admin.common import (
 from articles.admin.forms import (
     PositionedFormSet,
 )
+from articles.admin.locking import RefusesStaleEdits
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.views import render_article
 
@@ -54,7 +55,7 @@ class OwnerFilter(admin.SimpleListFilter):
 
 
 @admin.register(StepList)
-class StepListAdmin(RecordsChanges, StepListColumns, admin.ModelAdmin):
+class StepListAdmin(RecordsChanges, RefusesStaleEdits, StepListColumns, admin.ModelAdmin):
     list_display = ["mail_client", "owner", "step_count", "updated_at"]
     list_filter = [OwnerFilter, "mail_client", "vendor"]
     search_fields = ["mail_client__name", "vendor__name", "intro", "steps__text"]
@@ -74,7 +75,7 @@ class ClientStepListInline(StepListLinksInline):
 
 
 @admin.register(MailClient)
-class MailClientAdmin(RecordsChanges, admin.ModelAdmin):
+class MailClientAdmin(RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["name", "slug", "audience", "position", "generic_steps", "overridden_by"]
     list_editable = ["position"]
     list_filter = ["audience"]
@@ -125,7 +126,7 @@ class ArticleClientInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
+class ArticleAdmin(RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["title", "vendor", "kind", "status", "published_at", "updated_at"]
     list_filter = ["status", "kind", "vendor"]
     search_fields = ["title", "slug", "summary", "body", "vendor__name"]

@@ -30,6 +30,7 @@ from articles.admin.forms import (
     SenderAddressFormSet,
     SenderDomainFormSet,
 )
+from articles.admin.locking import RefusesStaleEdits
 from articles.content.models import Article
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.facts.ranges import ADDED, describe_overlaps
@@ -102,7 +103,7 @@ class VendorStepListInline(StepListLinksInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
+class VendorAdmin(RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin.ModelAdmin):
     covering_field = "vendor"
     list_display = [
         "name",
@@ -274,7 +275,7 @@ class RetiredFilter(admin.SimpleListFilter):
 
 
 @admin.register(IPRange)
-class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
+class IPRangeAdmin(RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin.ModelAdmin):
     list_display = [
         "network",
         "vendor",

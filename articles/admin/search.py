@@ -19,19 +19,21 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from articles.admin.common import RecordsChanges
+from articles.admin.locking import RefusesStaleEdits
 from articles.search import analytics
 from articles.search.models import PromotedResult, SearchQueryLog, Synonym
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
     search_fields = ["terms"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
 
 @admin.register(PromotedResult)
-class PromotedResultAdmin(admin.ModelAdmin):
+class PromotedResultAdmin(RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["query", "article", "created_at"]
     search_fields = ["query", "article__title"]
     autocomplete_fields = ["article"]
