@@ -426,7 +426,9 @@ class RefusesStaleEdits:
                 # A row kept by a root (a range): its root is locked, through one subquery.
                 kept_by = self.model._default_manager.filter(pk=pk).values(link.attname)
                 locked = root_model(self.model)._default_manager.filter(pk__in=kept_by)
-            return locked.select_for_update().values_list("edit_version", flat=True).first()
+            # No ordering: a join to order by would be locked too (and cannot be, on PostgreSQL's outer side).
+            versions = locked.order_by().select_for_update().values_list("edit_version", flat=True)[:1]
+            return next(iter(versions), None)
         except (ValidationError, ValueError):
             return None
 

@@ -1,0 +1,481 @@
+"""No lost edit (articles/admin/locking.py): two people, two logged-in clients, one object.
+
+Ann opens a page; Bob saves the same object (with its form or an action); Ann
+saves from what she opened. Her save is refused with nothing written, the
+conflict page shows who saved since and both sides, and saving the merge it
+offers keeps both people's changes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from reversion.models import Revision, Version
+
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.facts.models import IPRange, Vendor
+from articles.search.models import Synonym
+from articles.services import changes
+from tests.admin.forms import (
+    add_inline_row,
+    article_url,
+    form_data,
+    inline_row,
+    vendor_facts,
+    vendor_form,
+    vendor_url,
+)
+from tests.conftest import make_article, make_client, make_range, make_vendor
+
+RANGES = "/admin/articles/iprange/"
+ARTICLES = "/admin/articles/article/"
+
+
+def signed_in(username: str) -> Client:
+    user = User.objects.create_superuser(username, f"{username}@example.com", "x")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def ann(db) -> Client:
+    return signed_in("ann")
+
+
+@pytest.fixture
+def bob(db) -> Client:
+    return signed_in("bob")
+
+
+def conflict_report(response) -> str:
+    """The conflict page's report above the form, tags removed, whitespace collapsed."""
+    page = response.content.decode()
+    section = re.search(r'<section class="edit-conflict".*?</section>', page, re.S).group(0)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", section)).split())
+
+
+def history() -> tuple[int, int]:
+    return Revision.objects.count(), Version.objects.count()
+
+
+def article_state(article: Article) -> tuple:
+    return (
+        Article.objects.filter(pk=article.pk).values_list().get(),
+        list(ArticleClient.objects.filter(article=article).order_by("pk").values_list()),
+        history(),
+    )
+
+
+def saved(response) -> bool:
+    return response.status_code == 302
+
+
+# A stale change form is refused, nothing is written -----------------------------------------
+
+
+@pytest.fixture
+def article(acme) -> Article:
+    gmail = make_client("gmail", "Gmail")
+    return make_article(acme, "guide", title="Allowlisting Acme", body="The body as it was.", clients=[gmail])
+
+
+def test_a_stale_article_save_is_refused_and_nothing_is_written(ann, bob, article):
+    mine = form_data(ann.get(article_url(article)), "article_form")
+    theirs = form_data(bob.get(article_url(article)), "article_form")
+    theirs["body"] = "The body as Bob wrote it."
+    assert saved(bob.post(article_url(article), theirs))
+    before = article_state(article)
+
+    mine.update(title="Allowlisting Acme, by Ann", body="The body as Ann wrote it.")
+    response = ann.post(article_url(article), mine)
+
+    assert response.status_code == 409
+    assert article_state(article) == before
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Allowlisting Acme", "The body as Bob wrote it.")
+
+
+def test_the_conflict_page_shows_who_saved_since_and_both_values(ann, bob, article):
+    mine = form_data(ann.get(article_url(article)), "article_form")
+    theirs = form_data(bob.get(article_url(article)), "article_form")
+    theirs["body"] = "The body as Bob wrote it."
+    bob.post(article_url(article), theirs)
+
+    mine.update(title="Allowlisting Acme, by Ann", body="The body as Ann wrote it.")
+    report = conflict_report(ann.post(article_url(article), mine))
+
+    assert f"Since you opened this page at version {mine['_edit_version']}" in report
+    assert "bob saved it at" in report
+    assert "Changed Body." in report  # the comment of Bob's revision
+    conflicts = report.split("Changed on both sides")[1].split("Changed by you")[0]
+    assert "Body" in conflicts
+    assert "The body as Ann wrote it." in conflicts and "The body as Bob wrote it." in conflicts
+    kept = report.split("Changed by you: kept in the form")[1]
+    assert "Title" in kept and "Allowlisting Acme, by Ann" in kept
+
+
+def test_saving_the_merge_keeps_both_peoples_changes(ann, bob, article):
+    mine = form_data(ann.get(article_url(article)), "article_form")
+    theirs = form_data(bob.get(article_url(article)), "article_form")
+    theirs["summary"] = "Summary by Bob."
+    bob.post(article_url(article), theirs)
+
+    mine["title"] = "Allowlisting Acme, by Ann"
+    merged = form_data(ann.post(article_url(article), mine), "article_form")
+
+    article.refresh_from_db()
+    assert merged["_edit_version"] == str(article.edit_version)
+    assert (merged["title"], merged["summary"]) == ("Allowlisting Acme, by Ann", "Summary by Bob.")
+    assert saved(ann.post(article_url(article), merged))
+    article.refresh_from_db()
+    assert (article.title, article.summary) == ("Allowlisting Acme, by Ann", "Summary by Bob.")
+    assert article.client_sections.count() == 1
+
+
+def test_a_conflicting_field_keeps_your_value_in_the_form_and_saves_it(ann, bob, article):
+    mine = form_data(ann.get(article_url(article)), "article_form")
+    theirs = form_data(bob.get(article_url(article)), "article_form")
+    theirs["body"] = "The body as Bob wrote it."
+    bob.post(article_url(article), theirs)
+
+    mine["body"] = "The body as Ann wrote it."
+    merged = form_data(ann.post(article_url(article), mine), "article_form")
+    assert merged["body"] == "The body as Ann wrote it."
+    assert saved(ann.post(article_url(article), merged))
+    article.refresh_from_db()
+    assert article.body == "The body as Ann wrote it."
+
+
+def test_a_stale_vendor_save_with_its_ranges_is_refused_and_nothing_is_written(ann, bob, acme):
+    mine = vendor_form(ann, acme)
+    theirs = vendor_form(bob, acme)
+    first_range = acme.ip_ranges.order_by("pk").first()
+    theirs[f"{inline_row(theirs, 'ip_ranges', first_range.pk)}-public_note"] = "Bob's note"
+    add_inline_row(theirs, "ip_ranges", network="203.0.113.0/24", tier="primary", added_on="2026-01-01")
+    assert saved(bob.post(vendor_url(acme), theirs))
+    before = (vendor_facts(acme), history())
+
+    address = acme.sender_addresses.get()
+    mine[f"{inline_row(mine, 'sender_addresses', address.pk)}-used_for"] = "password resets and digests"
+    add_inline_row(mine, "sender_domains", domain="mail.acme.example")
+    response = ann.post(vendor_url(acme), mine)
+
+    assert response.status_code == 409
+    assert (vendor_facts(acme), history()) == before
+    report = conflict_report(response)
+    assert "Changed by them: taken into the form" in report and "Bob's note" in report
+    assert "203.0.113.0/24" in report  # the range Bob added
+
+    merged = form_data(response, "vendor_form")
+    assert saved(ann.post(vendor_url(acme), merged))
+    acme.refresh_from_db()
+    assert acme.ip_ranges.get(pk=first_range.pk).public_note == "Bob's note"
+    assert acme.ip_ranges.filter(network="203.0.113.0/24").exists()
+    assert acme.sender_addresses.get().used_for == "password resets and digests"
+    assert acme.sender_domains.filter(domain="mail.acme.example").exists()
+
+
+def steplist_url(step_list: StepList) -> str:
+    return f"/admin/articles/steplist/{step_list.pk}/change/"
+
+
+def test_a_stale_step_list_save_is_refused_and_the_merge_keeps_both_steps(ann, bob, db):
+    step_list = make_client("gmail", "Gmail", steps=["Open Gmail.", "Open the spam folder."]).step_lists.get()
+    changes.written(step_list)  # kept as a revision: the version Ann opens
+    first, second = step_list.steps.order_by("position")
+    mine = form_data(ann.get(steplist_url(step_list)), "steplist_form")
+    theirs = form_data(bob.get(steplist_url(step_list)), "steplist_form")
+    theirs[f"{inline_row(theirs, 'steps', first.pk)}-text"] = "Open Gmail in a browser."
+    assert saved(bob.post(steplist_url(step_list), theirs))
+    before = (list(Step.objects.order_by("pk").values_list()), history())
+
+    mine[f"{inline_row(mine, 'steps', second.pk)}-text"] = "Open the Spam folder on the left."
+    response = ann.post(steplist_url(step_list), mine)
+    assert response.status_code == 409
+    assert (list(Step.objects.order_by("pk").values_list()), history()) == before
+
+    assert saved(ann.post(steplist_url(step_list), form_data(response, "steplist_form")))
+    assert list(step_list.steps.order_by("position").values_list("text", flat=True)) == [
+        "Open Gmail in a browser.",
+        "Open the Spam folder on the left.",
+    ]
+
+
+def mailclient_url(client: MailClient) -> str:
+    return f"/admin/articles/mailclient/{client.pk}/change/"
+
+
+def test_a_stale_mail_client_save_is_refused_and_the_merge_keeps_both(ann, bob, db):
+    gmail = make_client("gmail", "Gmail")
+    changes_recorded = form_data(bob.get(mailclient_url(gmail)), "mailclient_form")
+    changes_recorded["description"] = "Google's mail."
+    assert saved(bob.post(mailclient_url(gmail), changes_recorded))  # a revision at the version Ann opens
+    mine = form_data(ann.get(mailclient_url(gmail)), "mailclient_form")
+    theirs = form_data(bob.get(mailclient_url(gmail)), "mailclient_form")
+    theirs["short_name"] = "Gmail web"
+    assert saved(bob.post(mailclient_url(gmail), theirs))
+    before = (MailClient.objects.values_list().get(pk=gmail.pk), history())
+
+    mine["name"] = "Gmail (Google)"
+    response = ann.post(mailclient_url(gmail), mine)
+    assert response.status_code == 409
+    assert (MailClient.objects.values_list().get(pk=gmail.pk), history()) == before
+
+    assert saved(ann.post(mailclient_url(gmail), form_data(response, "mailclient_form")))
+    gmail.refresh_from_db()
+    assert (gmail.name, gmail.short_name, gmail.description) == (
+        "Gmail (Google)",
+        "Gmail web",
+        "Google's mail.",
+    )
+
+
+def synonym_url(synonym: Synonym) -> str:
+    return f"/admin/articles/synonym/{synonym.pk}/change/"
+
+
+def test_a_stale_synonym_save_is_refused_and_without_history_the_stored_value_stays(ann, bob, db):
+    # Created outside the admin: no revision at the version Ann opens, so the page cannot tell who changed what.
+    synonym = Synonym.objects.create(terms="whitelist, allowlist")
+    mine = form_data(ann.get(synonym_url(synonym)), "synonym_form")
+    theirs = form_data(bob.get(synonym_url(synonym)), "synonym_form")
+    theirs["terms"] = "whitelist, allowlist, safelist"
+    assert saved(bob.post(synonym_url(synonym), theirs))
+    before = (Synonym.objects.values_list().get(pk=synonym.pk), history())
+
+    mine["terms"] = "whitelist, allowlist, safe senders"
+    response = ann.post(synonym_url(synonym), mine)
+    assert response.status_code == 409
+    assert (Synonym.objects.values_list().get(pk=synonym.pk), history()) == before
+    report = conflict_report(response)
+    assert "no longer in the history" in report
+    assert "whitelist, allowlist, safe senders" in report and "whitelist, allowlist, safelist" in report
+    assert form_data(response, "synonym_form")["terms"] == "whitelist, allowlist, safelist"
+
+
+def test_a_synonym_save_keeps_a_revision_and_moves_the_version(ann, db):
+    synonym = Synonym.objects.create(terms="whitelist, allowlist")
+    data = form_data(ann.get(synonym_url(synonym)), "synonym_form")
+    data["terms"] = "whitelist, allowlist, safelist"
+    assert saved(ann.post(synonym_url(synonym), data))
+    synonym.refresh_from_db()
+    assert synonym.edit_version == 2
+    assert Version.objects.get_for_object(synonym).get().revision.user.username == "ann"
+
+
+# A form that does not say its version ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [None, "", "later", "0", "999"])
+def test_a_form_without_a_version_it_was_loaded_from_is_refused(ann, article, version):
+    data = form_data(ann.get(article_url(article)), "article_form")
+    if version is None:
+        del data["_edit_version"]
+    else:
+        data["_edit_version"] = version
+    data["title"] = "A title from a forged form"
+    before = article_state(article)
+
+    response = ann.post(article_url(article), data)
+
+    assert response.status_code == 409
+    assert article_state(article) == before
+    assert "did not say which version" in conflict_report(response)
+
+
+# The retire action against a stale vendor form: the case of the issue --------------------------
+
+
+def ranges_list(client: Client, query: str = "") -> dict:
+    """The IP range list's form as a browser posts it, with no row chosen yet."""
+    data = form_data(client.get(RANGES + query), "changelist-form")
+    data.pop("_selected_action", None)
+    return data
+
+
+def retire(client: Client, data: dict, *ranges: IPRange):
+    return client.post(
+        RANGES,
+        {**data, "action": "retire_today", "index": "0", "_selected_action": [str(r.pk) for r in ranges]},
+        follow=True,
+    )
+
+
+@pytest.fixture
+def smarttrak(db) -> Vendor:
+    vendor = make_vendor("smarttrak", "SmartTRAK", public=True, description="Sales tracking.")
+    make_range(vendor, "192.0.2.0/24")
+    make_range(vendor, "203.0.113.5/32")
+    return vendor
+
+
+def test_a_range_retired_while_the_vendor_page_was_open_stays_retired(ann, bob, smarttrak):
+    mine = vendor_form(ann, smarttrak)  # Ann opens SmartTRAK's page
+    retired = smarttrak.ip_ranges.get(network="203.0.113.5/32")
+    response = retire(bob, ranges_list(bob), retired)  # Bob retires the range
+    assert "Retired 1 range as of today." in response.content.decode()
+    today = timezone.localdate()
+
+    mine["description"] = "Sales tracking and email."
+    response = ann.post(vendor_url(smarttrak), mine)  # Ann changes only the description
+
+    assert response.status_code == 409
+    retired.refresh_from_db()
+    assert retired.retired_on == today
+    assert "203.0.113.5" not in ann.get("/smarttrak/allowlist.txt").content.decode()
+    smarttrak.refresh_from_db()
+    assert smarttrak.description == "Sales tracking."
+    report = conflict_report(response)
+    assert "bob saved it at" in report
+    theirs = report.split("Changed by them: taken into the form")[1]
+    assert "203.0.113.5/32" in theirs and "Retired on" in theirs
+
+    merged = form_data(response, "vendor_form")
+    assert merged[f"{inline_row(merged, 'ip_ranges', retired.pk)}-retired_on"] == today.isoformat()
+    assert saved(ann.post(vendor_url(smarttrak), merged))
+
+    smarttrak.refresh_from_db()
+    retired.refresh_from_db()
+    assert smarttrak.description == "Sales tracking and email."
+    assert retired.retired_on == today
+    assert "203.0.113.5" not in ann.get("/smarttrak/allowlist.txt").content.decode()
+    assert "192.0.2.0/24" in ann.get("/smarttrak/allowlist.txt").content.decode()
+
+
+def test_a_retirement_you_changed_yourself_is_a_conflict_with_your_value_in_the_form(ann, bob, smarttrak):
+    mine = vendor_form(ann, smarttrak)
+    retired = smarttrak.ip_ranges.get(network="203.0.113.5/32")
+    retire(bob, ranges_list(bob), retired)
+
+    mine[f"{inline_row(mine, 'ip_ranges', retired.pk)}-retired_on"] = "2099-01-01"
+    response = ann.post(vendor_url(smarttrak), mine)
+    assert response.status_code == 409
+    conflicts = conflict_report(response).split("Changed on both sides")[1]
+    assert "Retired on" in conflicts and "2099-01-01" in conflicts
+    merged = form_data(response, "vendor_form")
+    assert merged[f"{inline_row(merged, 'ip_ranges', retired.pk)}-retired_on"] == "2099-01-01"
+
+
+# Actions on a list loaded before someone saved ------------------------------------------------
+
+
+def test_an_action_on_rows_changed_since_the_list_was_loaded_is_refused(ann, bob, smarttrak):
+    listed = ranges_list(ann)  # Ann loads the list of ranges
+    data = vendor_form(bob, smarttrak)
+    data["description"] = "Bob's description."
+    assert saved(bob.post(vendor_url(smarttrak), data))  # Bob saves the vendor page
+    before = (list(IPRange.objects.order_by("pk").values_list()), history())
+
+    chosen = smarttrak.ip_ranges.get(network="192.0.2.0/24")
+    response = retire(ann, listed, chosen)
+
+    assert (list(IPRange.objects.order_by("pk").values_list()), history()) == before
+    html = response.content.decode()
+    assert "Nothing was done: “192.0.2.0/24” changed since you loaded this list." in html
+    # The list now carries the new version: choosing again works.
+    assert "Retired 1 range" in retire(ann, ranges_list(ann), chosen).content.decode()
+
+
+def test_an_action_posted_without_the_rows_versions_is_refused(ann, smarttrak):
+    chosen = smarttrak.ip_ranges.get(network="192.0.2.0/24")
+    before = list(IPRange.objects.order_by("pk").values_list())
+    response = ann.post(
+        RANGES, {"action": "retire_today", "index": "0", "_selected_action": [str(chosen.pk)]}, follow=True
+    )
+    assert list(IPRange.objects.order_by("pk").values_list()) == before
+    assert "did not say which version of “192.0.2.0/24” it showed" in response.content.decode()
+
+
+def test_delete_selected_on_a_stale_list_is_refused_and_its_confirmation_carries_the_versions(
+    ann, bob, article
+):
+    listed = form_data(ann.get(ARTICLES), "changelist-form")
+    listed.pop("_selected_action", None)
+    choose = {"action": "delete_selected", "index": "0", "_selected_action": [str(article.pk)]}
+    confirmation = ann.post(ARTICLES, {**listed, **choose})
+    assert confirmation.status_code == 200
+    confirm = form_data(confirmation)
+    assert confirm[f"_version_{article.pk}"] == str(Article.objects.get(pk=article.pk).edit_version)
+
+    theirs = form_data(bob.get(article_url(article)), "article_form")
+    theirs["title"] = "Renamed by Bob"
+    assert saved(bob.post(article_url(article), theirs))
+    response = ann.post(ARTICLES, confirm, follow=True)
+    assert Article.objects.filter(pk=article.pk).exists()
+    assert (
+        "Nothing was done: “Renamed by Bob” changed since you loaded this list." in response.content.decode()
+    )
+
+    fresh = form_data(
+        ann.post(ARTICLES, {**listed, **choose, f"_version_{article.pk}": theirs_version(article)})
+    )
+    ann.post(ARTICLES, fresh)
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def theirs_version(article: Article) -> str:
+    return str(Article.objects.values_list("edit_version", flat=True).get(pk=article.pk))
+
+
+# What the check costs ---------------------------------------------------------------------------
+
+
+def test_a_normal_save_adds_one_query_to_lock_and_read_the_version(ann, article):
+    data = form_data(ann.get(article_url(article)), "article_form")
+    data["title"] = "A new title"
+    with CaptureQueriesContext(connection) as captured:
+        assert saved(ann.post(article_url(article), data))
+    reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "articles_article"."edit_version"')]
+    assert len(reads) == 1
+    # The lock is the first query on the article: before Django loads it for the form.
+    first = next(i for i, q in enumerate(captured) if '"articles_article"' in q["sql"])
+    assert captured[first]["sql"] == reads[0]
+
+
+def test_a_refused_vendor_save_costs_the_same_however_many_ranges(ann, bob):
+    counts = []
+    for number, ranges in enumerate((1, 8)):
+        vendor = make_vendor(f"vendor-{number}")
+        for n in range(ranges):
+            make_range(vendor, f"45.{number}.{n}.0/24")
+        mine = vendor_form(ann, vendor)
+        theirs = vendor_form(bob, vendor)
+        theirs["description"] = "Changed by Bob."
+        bob.post(vendor_url(vendor), theirs)
+        mine["website"] = "https://changed.example"
+        with CaptureQueriesContext(connection) as captured:
+            assert ann.post(vendor_url(vendor), mine).status_code == 409
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_a_refused_action_costs_the_same_however_many_rows(ann, bob, smarttrak):
+    for n in range(3):
+        make_range(smarttrak, f"45.9.{n}.0/24")
+    counts = []
+    for chosen in (smarttrak.ip_ranges.all()[:1], smarttrak.ip_ranges.all()):
+        listed = ranges_list(ann)
+        data = vendor_form(bob, smarttrak)
+        data["description"] = f"Changed {len(counts)}"
+        bob.post(vendor_url(smarttrak), data)
+        with CaptureQueriesContext(connection) as captured:
+            ann.post(
+                RANGES,
+                {
+                    **listed,
+                    "action": "retire_today",
+                    "index": "0",
+                    "_selected_action": [r.pk for r in chosen],
+                },
+            )
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    assert not IPRange.objects.filter(vendor=smarttrak, retired_on__isnull=False).exists()
