@@ -567,13 +567,16 @@ class RefusesStaleEdits:
         manager = root_model(self.model)._default_manager
         if link is None:
             rows = {
-                str(row.pk): row for row in manager.select_for_update().filter(pk__in=queryset.values("pk"))
+                str(row.pk): row
+                for row in manager.order_by().select_for_update().filter(pk__in=queryset.values("pk"))
             }
             versions = {pk: row.edit_version for pk, row in rows.items()}
         else:
             rows = {str(row.pk): row for row in queryset.all()}  # a copy: the action reads its rows again
             roots = {getattr(row, link.attname) for row in rows.values()}
-            current = dict(manager.select_for_update().filter(pk__in=roots).values_list("pk", "edit_version"))
+            current = dict(
+                manager.order_by().select_for_update().filter(pk__in=roots).values_list("pk", "edit_version")
+            )
             versions = {pk: current[getattr(row, link.attname)] for pk, row in rows.items()}
         selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
         missing, stale = [], []
