@@ -21,7 +21,7 @@ from reversion.models import Revision, Version
 
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, Vendor
-from articles.search.models import Synonym
+from articles.search.models import PromotedResult, Synonym
 from articles.services import changes
 from tests.admin.forms import (
     add_inline_row,
@@ -479,3 +479,45 @@ def test_a_refused_action_costs_the_same_however_many_rows(ann, bob, smarttrak):
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert not IPRange.objects.filter(vendor=smarttrak, retired_on__isnull=False).exists()
+
+
+# Every change form carries its version ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", ["vendor", "iprange", "article", "steplist", "mailclient", "synonym", "promotedresult"]
+)
+def test_every_change_form_carries_the_version_of_what_it_shows(ann, article, model):
+    objects = {
+        "vendor": article.vendor,
+        "iprange": article.vendor.ip_ranges.first(),
+        "article": article,
+        "steplist": StepList.objects.create(mail_client=article.clients.get()),
+        "mailclient": article.clients.get(),
+        "synonym": Synonym.objects.create(terms="spam, junk"),
+        "promotedresult": PromotedResult.objects.create(query="gmail", article=article),
+    }
+    obj = objects[model]
+    data = form_data(ann.get(f"/admin/articles/{model}/{obj.pk}/change/"), f"{model}_form")
+    root = obj.vendor if model == "iprange" else obj
+    root.refresh_from_db()
+    assert data["_edit_version"] == str(root.edit_version)
+
+
+def test_a_stale_save_of_a_ranges_own_page_is_refused_when_its_vendor_changed(ann, bob, smarttrak):
+    ip_range = smarttrak.ip_ranges.get(network="203.0.113.5/32")
+    url = f"{RANGES}{ip_range.pk}/change/"
+    mine = form_data(ann.get(url), "iprange_form")
+    retire(bob, ranges_list(bob), ip_range)
+
+    mine["public_note"] = "Ann's note"
+    response = ann.post(url, mine)
+
+    assert response.status_code == 409
+    ip_range.refresh_from_db()
+    assert (ip_range.public_note, ip_range.retired_on) == ("", timezone.localdate())
+    merged = form_data(response, "iprange_form")
+    assert (merged["public_note"], merged["retired_on"]) == ("Ann's note", timezone.localdate().isoformat())
+    assert saved(ann.post(url, merged))
+    ip_range.refresh_from_db()
+    assert (ip_range.public_note, ip_range.retired_on) == ("Ann's note", timezone.localdate())
