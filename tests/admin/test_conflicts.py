@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -521,3 +523,36 @@ def test_a_stale_save_of_a_ranges_own_page_is_refused_when_its_vendor_changed(an
     assert saved(ann.post(url, merged))
     ip_range.refresh_from_db()
     assert (ip_range.public_note, ip_range.retired_on) == ("Ann's note", timezone.localdate())
+
+
+# Two saves at the same moment -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_waits_for_one_in_flight_and_is_then_refused(ann):
+    """On PostgreSQL the root row is locked: a save arriving while another is being written waits for it
+    to commit, then sees the version it moved on. (SQLite serialises writers without row locks.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer in at a time")
+    vendor = make_vendor("smarttrak", "SmartTRAK", description="Sales tracking.")
+    mine = vendor_form(ann, vendor)
+    mine["description"] = "Sales tracking and email."
+    answers: list[int] = []
+
+    def save() -> None:
+        try:
+            answers.append(ann.post(vendor_url(vendor), mine).status_code)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with transaction.atomic():
+        # Bob's save, half-way: his transaction holds the vendor row and has moved its version on.
+        Vendor.objects.select_for_update().filter(pk=vendor.pk).update(edit_version=F("edit_version") + 1)
+        ann_saves = threading.Thread(target=save)
+        ann_saves.start()
+        ann_saves.join(timeout=1.5)
+        assert ann_saves.is_alive(), "Ann's save must wait for the row Bob's save holds"
+    ann_saves.join(timeout=30)
+    assert answers == [409]
+    vendor.refresh_from_db()
+    assert vendor.description == "Sales tracking."
