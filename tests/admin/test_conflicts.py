@@ -189,9 +189,7 @@ def steplist_url(step_list: StepList) -> str:
     return f"/admin/articles/steplist/{step_list.pk}/change/"
 
 
-def test_a_stale_step_list_save_is_refused_and_the_merge_keeps_both_steps(ann, bob, db):
-    step_list = make_client("gmail", "Gmail", steps=["Open Gmail.", "Open the spam folder."]).step_lists.get()
-    changes.written(step_list)  # kept as a revision: the version Ann opens
+def test_a_stale_step_list_save_is_refused_and_the_merge_keeps_both_steps(ann, bob, step_list):
     first, second = step_list.steps.order_by("position")
     mine = form_data(ann.get(steplist_url(step_list)), "steplist_form")
     theirs = form_data(bob.get(steplist_url(step_list)), "steplist_form")
@@ -209,6 +207,44 @@ def test_a_stale_step_list_save_is_refused_and_the_merge_keeps_both_steps(ann, b
         "Open Gmail in a browser.",
         "Open the Spam folder on the left.",
     ]
+
+
+@pytest.fixture
+def step_list(db) -> StepList:
+    step_list = make_client("gmail", "Gmail", steps=["Open Gmail.", "Open the spam folder."]).step_lists.get()
+    changes.written(step_list)  # kept as a revision: the version Ann opens
+    return step_list
+
+
+def test_a_step_you_deleted_stays_deleted_in_the_merge(ann, bob, step_list):
+    first, second = step_list.steps.order_by("position")
+    mine = form_data(ann.get(steplist_url(step_list)), "steplist_form")
+    theirs = form_data(bob.get(steplist_url(step_list)), "steplist_form")
+    theirs[f"{inline_row(theirs, 'steps', first.pk)}-text"] = "Open Gmail in a browser."
+    bob.post(steplist_url(step_list), theirs)
+
+    mine[f"{inline_row(mine, 'steps', second.pk)}-DELETE"] = "on"
+    merged = form_data(ann.post(steplist_url(step_list), mine), "steplist_form")
+    assert merged[f"{inline_row(merged, 'steps', second.pk)}-DELETE"] == "on"
+    assert saved(ann.post(steplist_url(step_list), merged))
+    assert list(step_list.steps.values_list("text", flat=True)) == ["Open Gmail in a browser."]
+
+
+def test_a_step_they_removed_that_you_changed_is_shown_not_saved_again(ann, bob, step_list):
+    first, second = step_list.steps.order_by("position")
+    mine = form_data(ann.get(steplist_url(step_list)), "steplist_form")
+    theirs = form_data(bob.get(steplist_url(step_list)), "steplist_form")
+    theirs[f"{inline_row(theirs, 'steps', second.pk)}-DELETE"] = "on"
+    bob.post(steplist_url(step_list), theirs)
+
+    mine[f"{inline_row(mine, 'steps', second.pk)}-text"] = "Open the Spam folder on the left."
+    response = ann.post(steplist_url(step_list), mine)
+    conflicts = conflict_report(response).split("Changed on both sides")[1]
+    assert "Open the Spam folder on the left." in conflicts and "removed" in conflicts
+    merged = form_data(response, "steplist_form")
+    assert str(second.pk) not in [value for name, value in merged.items() if name.endswith("-id")]
+    assert saved(ann.post(steplist_url(step_list), merged))
+    assert list(step_list.steps.values_list("text", flat=True)) == ["Open Gmail."]
 
 
 def mailclient_url(client: MailClient) -> str:
