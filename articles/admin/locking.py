@@ -20,6 +20,7 @@ transaction as the writes, and keeps the revision.
   checkbox); every action, those written later included, is run through
   ``get_actions()`` here: the roots of its rows are locked first, and an action
   on a row that changed since the list was loaded is refused with nothing done.
+  A bulk edit of the list (``list_editable``) is checked the same way.
 
 Why a version column checked in the request's transaction, rather than
 django-concurrency: django-concurrency versions one model's row and checks the
@@ -58,7 +59,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.formsets import DELETION_FIELD_NAME
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
@@ -370,6 +371,34 @@ def difference_groups(merge: Merge, *, has_base: bool) -> list[dict]:
     ]
 
 
+class VersionedHiddenInput(forms.HiddenInput):
+    """A list row's hidden id, followed by the version of its root as the list showed it."""
+
+    def __init__(self, version: int, attrs=None):
+        super().__init__(attrs)
+        self.version = version
+
+    def render(self, name, value, attrs=None, renderer=None):
+        version = format_html(
+            '<input type="hidden" name="{}{}" value="{}">', ROW_VERSION_INPUT, value, self.version
+        )
+        return format_html("{}{}", super().render(name, value, attrs, renderer), version)
+
+
+class VersionedRows:
+    """A changelist's bulk-edit formset (``list_editable``) whose rows carry their version.
+
+    Beside the row's id rather than its action checkbox: a person who may edit
+    the list but run no action on it has no checkbox column.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk_name = self.model._meta.pk.name
+        if form.instance.pk is not None and pk_name in form.fields:
+            form.fields[pk_name].widget = VersionedHiddenInput(root_instance(form.instance).edit_version)
+
+
 class MergedRows:
     """An inline formset whose stored rows start from the merge (``merged_initial``: pk → initial values)."""
 
@@ -525,7 +554,23 @@ class RefusesStaleEdits:
         response.status_code = 409
         return response
 
-    # Actions on a changelist ---------------------------------------------------------------
+    # Actions and bulk edits on a changelist ------------------------------------------------
+
+    def get_changelist_formset(self, request, **kwargs):
+        FormSet = super().get_changelist_formset(request, **kwargs)
+        return type(FormSet.__name__, (VersionedRows, FormSet), {})
+
+    def changelist_view(self, request, extra_context=None):
+        bulk_edit = request.method == "POST" and self.list_editable and "_save" in request.POST
+        if not bulk_edit or not self.has_change_permission(request):
+            return super().changelist_view(request, extra_context)
+        with changes.recording():
+            prefix = self.get_changelist_formset(request).get_default_prefix()
+            edited = set(self._get_edited_object_pks(request, prefix))
+            rows = self.model._default_manager.filter(pk__in=edited)
+            if self._lock_rows(request, rows, edited) is None:
+                return HttpResponseRedirect(request.get_full_path())
+            return super().changelist_view(request, extra_context)
 
     def action_checkbox(self, obj):
         version = format_html(
@@ -547,7 +592,8 @@ class RefusesStaleEdits:
         @functools.wraps(action)
         def checked(model_admin, request, queryset):
             with changes.recording():
-                versions = model_admin._lock_rows(request, queryset)
+                selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+                versions = model_admin._lock_rows(request, queryset, selected)
                 if versions is None:
                     return None
                 response = action(model_admin, request, queryset)
@@ -558,9 +604,10 @@ class RefusesStaleEdits:
 
         return checked
 
-    def _lock_rows(self, request: HttpRequest, queryset) -> dict[str, int] | None:
-        """Lock the roots of an action's rows; their versions by row, or None if the action is refused.
+    def _lock_rows(self, request: HttpRequest, queryset, selected: set[str]) -> dict[str, int] | None:
+        """Lock the roots of the rows a list writes; their versions by row, or None if the write is refused.
 
+        ``selected`` are the rows the page showed and chose, each of which must say its version.
         One query for a list of roots, two for rows kept by a root (the rows, then their roots).
         """
         link = root_field(self.model)
@@ -578,7 +625,6 @@ class RefusesStaleEdits:
                 manager.order_by().select_for_update().filter(pk__in=roots).values_list("pk", "edit_version")
             )
             versions = {pk: current[getattr(row, link.attname)] for pk, row in rows.items()}
-        selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
         missing, stale = [], []
         for pk, row in rows.items():
             loaded = posted_version(request.POST.get(f"{ROW_VERSION_INPUT}{pk}"))

@@ -30,6 +30,7 @@ from tests.admin.forms import (
     article_url,
     form_data,
     inline_row,
+    staff_user,
     vendor_facts,
     vendor_form,
     vendor_url,
@@ -592,3 +593,43 @@ def test_a_save_waits_for_one_in_flight_and_is_then_refused(ann):
     assert answers == [409]
     vendor.refresh_from_db()
     assert vendor.description == "Sales tracking."
+
+
+# Bulk edits of a list ---------------------------------------------------------------------------
+
+CLIENTS = "/admin/articles/mailclient/"
+
+
+def client_positions(client: Client, **positions: int) -> dict:
+    """The list of mail clients as a browser posts its bulk edit, with new positions by slug."""
+    data = form_data(client.get(CLIENTS), "changelist-form")
+    data.pop("_selected_action", None)
+    data.pop("action", None)
+    for slug, position in positions.items():
+        row = inline_row(data, "form", MailClient.objects.get(slug=slug).pk)
+        data[f"{row}-position"] = str(position)
+    return {**data, "_save": "Save"}
+
+
+def test_a_bulk_edit_of_rows_changed_since_the_list_was_loaded_is_refused(ann, bob, db):
+    gmail = make_client("gmail", "Gmail")
+    make_client("outlook", "Outlook", position=1)
+    edit = client_positions(ann, gmail=5, outlook=6)
+    theirs = form_data(bob.get(mailclient_url(gmail)), "mailclient_form")
+    theirs["description"] = "Google's mail."
+    assert saved(bob.post(mailclient_url(gmail), theirs))
+    before = (list(MailClient.objects.order_by("pk").values_list()), history())
+
+    response = ann.post(CLIENTS, edit, follow=True)
+
+    assert (list(MailClient.objects.order_by("pk").values_list()), history()) == before
+    assert "Nothing was done: “Gmail” changed since you loaded this list." in response.content.decode()
+
+
+def test_someone_who_may_edit_but_not_delete_can_bulk_edit_a_list(db):
+    make_client("gmail", "Gmail")
+    editor = staff_user("view_mailclient", "change_mailclient", username="editor")
+    edit = client_positions(editor, gmail=5)
+    assert "delete_selected" not in editor.get(CLIENTS).content.decode()  # no checkbox column
+    assert saved(editor.post(CLIENTS, edit))
+    assert MailClient.objects.get(slug="gmail").position == 5
