@@ -123,6 +123,8 @@ def test_the_conflict_page_shows_who_saved_since_and_both_values(ann, bob, artic
     assert "The body as Ann wrote it." in conflicts and "The body as Bob wrote it." in conflicts
     kept = report.split("Changed by you: kept in the form")[1]
     assert "Title" in kept and "Allowlisting Acme, by Ann" in kept
+    for untouched in ("Publication time", "Mail client", "Slug"):  # only what differs is listed
+        assert untouched not in report
 
 
 def test_saving_the_merge_keeps_both_peoples_changes(ann, bob, article):
@@ -374,8 +376,10 @@ def test_a_range_retired_while_the_vendor_page_was_open_stays_retired(ann, bob, 
     assert smarttrak.description == "Sales tracking."
     report = conflict_report(response)
     assert "bob saved it at" in report
-    theirs = report.split("Changed by them: taken into the form")[1]
+    theirs = report.split("Changed by them: taken into the form")[1].split("Changed by you")[0]
     assert "203.0.113.5/32" in theirs and "Retired on" in theirs
+    assert "Sales tracking and email." in report.split("Changed by you: kept in the form")[1]
+    assert "Changed on both sides" not in report and "Added on" not in report
 
     merged = form_data(response, "vendor_form")
     assert merged[f"{inline_row(merged, 'ip_ranges', retired.pk)}-retired_on"] == today.isoformat()
