@@ -23,6 +23,7 @@ from articles.admin.forms import (
     PositionedFormSet,
 )
 from articles.admin.history import RevisionHistory
+from articles.admin.locking import RefusesStaleEdits
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.services import changes
 from articles.views import render_article
@@ -58,7 +59,7 @@ class OwnerFilter(admin.SimpleListFilter):
 
 
 @admin.register(StepList)
-class StepListAdmin(RevisionHistory, RecordsChanges, StepListColumns, admin.ModelAdmin):
+class StepListAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, StepListColumns, admin.ModelAdmin):
     list_display = ["mail_client", "owner", "step_count", "updated_at"]
     list_filter = [OwnerFilter, "mail_client", "vendor"]
     search_fields = ["mail_client__name", "vendor__name", "intro", "steps__text"]
@@ -92,7 +93,7 @@ class ClientStepListInline(StepListLinksInline):
 
 
 @admin.register(MailClient)
-class MailClientAdmin(RevisionHistory, RecordsChanges, admin.ModelAdmin):
+class MailClientAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["name", "slug", "audience", "position", "generic_steps", "overridden_by"]
     list_editable = ["position"]
     list_filter = ["audience"]
@@ -153,7 +154,7 @@ class ArticleClientInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionHistory, RecordsChanges, admin.ModelAdmin):
+class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["title", "vendor", "kind", "status", "published_at", "updated_at"]
     list_filter = ["status", review.ReviewStateFilter, "kind", "vendor"]
     search_fields = ["title", "slug", "summary", "body", "vendor__name"]

@@ -32,6 +32,7 @@ from articles.admin.forms import (
     SenderDomainFormSet,
 )
 from articles.admin.history import RevisionHistory
+from articles.admin.locking import RefusesStaleEdits
 from articles.content.models import Article
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.facts.ranges import ADDED, describe_overlaps
@@ -109,7 +110,7 @@ class VendorStepListInline(StepListLinksInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(RevisionHistory, RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
+class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin.ModelAdmin):
     covering_field = "vendor"
     list_display = [
         "name",
@@ -288,7 +289,7 @@ class RetiredFilter(admin.SimpleListFilter):
 
 
 @admin.register(IPRange)
-class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
+class IPRangeAdmin(RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin.ModelAdmin):
     list_display = [
         "network",
         "vendor",

@@ -19,20 +19,22 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from articles.admin.common import RecordsChanges
 from articles.admin.history import RevisionHistory
+from articles.admin.locking import RefusesStaleEdits
 from articles.search import analytics
 from articles.search.models import PromotedResult, SearchQueryLog, Synonym
 
 
 @admin.register(Synonym)
-class SynonymAdmin(RevisionHistory, admin.ModelAdmin):
+class SynonymAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
     search_fields = ["terms"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
 
 @admin.register(PromotedResult)
-class PromotedResultAdmin(RevisionHistory, admin.ModelAdmin):
+class PromotedResultAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["query", "article", "created_at"]
     search_fields = ["query", "article__title"]
     autocomplete_fields = ["article"]
