@@ -20,6 +20,7 @@ from articles.admin.common import (
 from articles.admin.forms import (
     PositionedFormSet,
 )
+from articles.admin.pending import PendingChanges
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.views import render_article
 
@@ -125,7 +126,7 @@ class ArticleClientInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
+class ArticleAdmin(PendingChanges, RecordsChanges, admin.ModelAdmin):
     list_display = ["title", "vendor", "kind", "status", "published_at", "updated_at"]
     list_filter = ["status", "kind", "vendor"]
     search_fields = ["title", "slug", "summary", "body", "vendor__name"]
@@ -142,13 +143,17 @@ class ArticleAdmin(RecordsChanges, admin.ModelAdmin):
             },
         ),
         ("Sections", {"fields": ["show_it_section"]}),
-        ("Publishing", {"fields": ["status", "published_at", "reviewed_on", "created_at", "updated_at"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "unpublish_at", "reviewed_on", "created_at", "updated_at"]},
+        ),
     ]
     inlines = [ArticleClientInline]
     formfield_overrides = MARKDOWN_WIDGETS
 
     def get_urls(self):
         return [
+            *self.pending_urls(),
             path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
