@@ -213,7 +213,7 @@ class PendingChanges:
         with changes.recording():
             reversion.set_user(request.user)
             # The article's row is held until the end: no save slips in between the checks and the write.
-            article = Article.objects.select_for_update().filter(pk=pending.article_id).first()
+            article = Article.objects.select_for_update().filter(pk=pending.article_id).order_by().first()
             current = PendingChange.objects.select_related("author").filter(pk=pending.pk).first()
             if article is None or current is None:
                 raise CannotPublish("This pending change was already published or discarded.")
@@ -264,7 +264,8 @@ class PendingChanges:
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk is not None:
+        # ``has_pending`` comes with the article (get_queryset): a page without one costs no query.
+        if obj is not None and getattr(obj, "has_pending", False):
             context["pending_change"] = (
                 PendingChange.objects.select_related("author", "scheduled_by").filter(article=obj).first()
             )
