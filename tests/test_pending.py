@@ -83,6 +83,8 @@ def public_surfaces(client: Client, article: Article) -> dict:
         "api": json.loads(client.get("/api/articles").content),
         "api_vendor": json.loads(client.get("/api/vendors/acme/articles").content),
         "sitemap": client.get("/sitemap.xml").content,
+        "vendor hub": client.get("/acme/").content,
+        "downloads": [client.get(url).content for url in ("/acme/allowlist.json", "/allowlist.json")],
     }
 
 
@@ -294,6 +296,10 @@ def test_publishing_shows_the_change_on_every_surface_at_once_and_keeps_a_revisi
     ]
     assert "Allowlisting Acme mail" in [a["title"] for a in after["api_vendor"]["articles"]]
     assert b"/acme/guide/" in after["sitemap"]
+    assert (
+        b"Allowlisting Acme mail" in after["vendor hub"]
+        and b"Allowlisting Acme mail" not in before["vendor hub"]
+    )
     version = Version.objects.get_for_object(guide).first()
     assert version.revision.comment == "Published the pending change by edna"
     assert version.revision.user.username == "pablo"

@@ -65,17 +65,26 @@ def worker_in_process():
 def seen_by_readers(client, article: Article) -> dict[str, bool]:
     """Whether each public surface shows the article."""
     url = article.get_absolute_url()
-    search = client.get("/search/", {"q": "allowlisting"})
+
+    def found(**filters) -> bool:
+        search = client.get("/search/", {"q": "allowlisting", **filters})
+        return article.pk in [hit.article.pk for hit in search.context["results"].hits]
+
     return {
         "page": client.get(url).status_code == 200,
-        "search": article.pk in [hit.article.pk for hit in search.context["results"].hits],
+        # Unfiltered, a search asks the documents; filtered, it asks the articles (PostgreSQL).
+        "search": found(),
+        "filtered search": found(vendor="acme"),
         "api": url in [a["url"] for a in json.loads(client.get("/api/articles").content)["articles"]],
         "sitemap": url.encode() in client.get("/sitemap.xml").content,
+        # The guide is the vendor's only article: the vendor is public with it, downloads and all.
+        "downloads": client.get("/acme/allowlist.txt").status_code == 200,
     }
 
 
-EVERYWHERE = {"page": True, "search": True, "api": True, "sitemap": True}
-NOWHERE = {"page": False, "search": False, "api": False, "sitemap": False}
+SURFACES = ["page", "search", "filtered search", "api", "sitemap", "downloads"]
+EVERYWHERE = dict.fromkeys(SURFACES, True)
+NOWHERE = dict.fromkeys(SURFACES, False)
 
 
 def move_into_the_past(article: Article, **fields: dt.timedelta) -> None:
