@@ -193,7 +193,14 @@ class PendingChanges:
         posted.path = request.path
         for key, values in pending.data.items():
             posted.POST.setlist(key, values)
-        replay = self._replay_posted(posted, article, fields=pending.form_fields)
+        # The editor's fields, of those the admin's form has for this user: no field the editor
+        # did not see is reset, and none the admin no longer has is asked for.
+        fields = [
+            name
+            for name in flatten_fieldsets(self.get_fieldsets(posted, article))
+            if name in pending.form_fields
+        ]
+        replay = self._replay_posted(posted, article, fields=fields)
         # Saved now, it would be updated now: the preview shows the date readers will see.
         replay.article.updated_at = timezone.now()
         return replay
