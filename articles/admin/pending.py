@@ -414,7 +414,9 @@ class PendingChanges:
 class ScheduleForm(forms.Form):
     publish_at = forms.DateTimeField(
         label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-describedby": "publish_at_help"}, format="%Y-%m-%dT%H:%M"
+        ),
         help_text="In the site's time zone. The worker publishes the change at that minute.",
     )
 
