@@ -441,3 +441,25 @@ def test_an_editors_pending_save_costs_no_more_than_a_publishers_own_save_howeve
     assert PendingChange.objects.count() == 2
     assert pending_large - pending_small <= counted(publisher, large) - counted(publisher, small)
     assert pending_small < counted(publisher, small)
+
+
+def test_an_editor_goes_on_from_the_pending_version_and_a_second_save_keeps_the_first(editor, guide, outlook):
+    editor_prepares(editor, guide, outlook)
+    page = editor.get(article_url(guide))
+    assert "The form below shows the pending version" in page.content.decode()
+    data = form_data(page, "article_form")
+    assert data["title"] == "Allowlisting Acme mail" and data["body"] == PENDING_BODY
+    assert str(outlook.pk) in [v for k, v in data.items() if k.endswith("-mail_client")]
+    data["summary"] = "A second edit"
+    assert editor.post(article_url(guide), {**data, "_save": "Save"}).status_code == 302
+    pending = PendingChange.objects.get(article=guide)
+    assert pending.data["title"] == ["Allowlisting Acme mail"]
+    assert pending.data["summary"] == ["A second edit"]
+    assert Article.objects.get(pk=guide.pk).summary == "How to allowlist Acme"
+
+
+def test_a_publisher_edits_from_the_published_version(publisher, editor, guide):
+    editor_prepares(editor, guide)
+    page = publisher.get(article_url(guide))
+    assert "The form below shows the published version" in page.content.decode()
+    assert form_data(page, "article_form")["title"] == guide.title

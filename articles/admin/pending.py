@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -111,6 +112,7 @@ class Replay:
     request: HttpRequest
     form: forms.ModelForm
     formsets: list
+    inlines: list
     article: Article
     valid: bool
 
@@ -177,11 +179,13 @@ class PendingChanges:
         form = self.get_form(request, article, change=True, fields=fields)(
             request.POST, request.FILES, instance=article
         )
-        formsets, _inlines = self._create_formsets(request, form.instance, change=True)
+        formsets, inlines = self._create_formsets(request, form.instance, change=True)
         valid = form.is_valid()
         new_object = self.save_form(request, form, change=True) if valid else form.instance
         valid = all_valid(formsets) and valid
-        return Replay(request=request, form=form, formsets=formsets, article=new_object, valid=valid)
+        return Replay(
+            request=request, form=form, formsets=formsets, inlines=inlines, article=new_object, valid=valid
+        )
 
     def replay_pending(self, request: HttpRequest, pending: PendingChange, article: Article) -> Replay:
         """``pending`` run through the change form against ``article`` (changed in memory only)."""
@@ -278,7 +282,32 @@ class PendingChanges:
             )
             context["may_publish"] = may_apply_directly(request, obj)
             context["schedule_form"] = ScheduleForm()
+            pending = context["pending_change"]
+            if pending is not None and request.method == "GET" and not context["may_publish"]:
+                self._show_pending_in_form(request, context, pending, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _show_pending_in_form(self, request, context, pending: PendingChange, obj: Article) -> None:
+        """The form filled with the pending change, for someone whose save replaces it.
+
+        An editor goes on from the pending version rather than from the live
+        one, so a second save keeps the first one's edits. The forms are bound
+        to the kept data, as if it had just been posted.
+        """
+        replay = self.replay_pending(request, pending, copy.copy(obj))
+        shown = context["adminform"]
+        context["adminform"] = helpers.AdminForm(
+            replay.form,
+            list(shown.fieldsets),
+            self.get_prepopulated_fields(request, obj),
+            shown.readonly_fields,
+            model_admin=self,
+        )
+        context["inline_admin_formsets"] = self.get_inline_formsets(
+            request, replay.formsets, replay.inlines, obj
+        )
+        context["errors"] = helpers.AdminErrorList(replay.form, replay.formsets)
+        context["form_shows_pending"] = True
 
     def get_queryset(self, request):
         return (
