@@ -113,6 +113,7 @@ def test_an_editors_save_of_a_published_article_is_kept_as_pending_and_readers_s
     assert pending.data["title"] == ["Allowlisting Acme mail"]
     assert pending.base_edit_version == stored["edit_version"]
     assert pending.author.username == "edna"
+    assert pending.comment == "Changed Title and Body. Added mail client section “Outlook”."
     assert Article.objects.filter(pk=guide.pk).values().get() == stored
     assert list(ArticleClient.objects.filter(article=guide).values_list()) == sections
     assert SearchDocument.objects.values().get(pk=guide.pk) == document

@@ -20,12 +20,14 @@ The worker publishes a change set for a time (tasks/scheduled.py), through
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 
 import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -73,13 +75,14 @@ def store_pending(
     form_data: dict[str, list[str]],
     *,
     form_fields: list[str] | None = None,
+    comment: str = "",
 ) -> PendingChange:
     """Keep ``form_data`` (a validated change form of ``article``) as its pending change.
 
     A second save replaces the first, and any time set for it is cleared: a
     publisher scheduled what they had seen, not what was saved after.
     ``form_fields`` are the fields the form had; by default those the admin
-    gives this user.
+    gives this user. ``comment`` says what it changes, in the admin's words.
     """
     if form_fields is None:
         model_admin = admin.site.get_model_admin(Article)
@@ -100,6 +103,7 @@ def store_pending(
             "publish_at": None,
             "scheduled_by": None,
             "problem": "",
+            "comment": comment[: PendingChange._meta.get_field("comment").max_length],
         },
     )
     return pending
@@ -164,8 +168,18 @@ class PendingChanges:
             ):
                 replay = self._replay_posted(request, article)
                 if replay.valid:
+                    for formset in replay.formsets:
+                        formset.save(
+                            commit=False
+                        )  # sorts the rows into new, changed, deleted; writes nothing
+                    message = self.construct_change_message(request, replay.form, replay.formsets, False)
                     store_pending(
-                        request, article, posted_data(request), form_fields=list(replay.form.base_fields)
+                        request,
+                        article,
+                        posted_data(request),
+                        form_fields=list(replay.form.base_fields),
+                        # The history's own wording ("Changed Title and Body."), as a log entry gives it.
+                        comment=LogEntry(change_message=json.dumps(message)).get_change_message(),
                     )
                     messages.success(request, STORED_MESSAGE)
                     return HttpResponseRedirect(request.path)
