@@ -30,7 +30,7 @@ def load_article_page(article: Article, *, clients: list[MailClient] | None = No
     """Everything an article page shows: six queries, whatever the article holds.
 
     ``clients`` are the mail client sections to show, in order, instead of the
-    stored ones: a pending change previews its own sections (revisions/pending.py).
+    stored ones: the preview of a pending change shows its own (admin/pending.py).
     """
     vendor = article.vendor
     if vendor is not None:
