@@ -1,12 +1,13 @@
 """Every model of the app, gathered where Django looks for them.
 
 The models live beside the code of their concern: ``facts.models``,
-``content.models`` and ``search.models``. Code inside the app imports them
+``content.models``, ``revisions.models`` and ``search.models``. Code inside the app imports them
 from there, never from here (an import-linter contract holds this).
 """
 
 from articles.content.models import Article, ArticleClient, ArticleOldSlug, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor, VendorOldSlug
+from articles.revisions.models import PendingChange
 from articles.search.models import (
     ArticleReadCount,
     PromotedResult,
@@ -24,6 +25,7 @@ __all__ = [
     "ArticleReadCount",
     "IPRange",
     "MailClient",
+    "PendingChange",
     "PromotedResult",
     "SearchClick",
     "SearchDocument",

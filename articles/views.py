@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.content import selectors
-from articles.content.models import Article
+from articles.content.models import Article, MailClient
 from articles.content.placeholders import EXAMPLE_FACTS, PLACEHOLDERS
 from articles.content.rendering import render_preview, vendor_facts
 from articles.content.visibility import public_vendors_only
@@ -51,8 +51,15 @@ def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
     )
 
 
-def render_article(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
-    page = selectors.load_article_page(article)
+def render_article(
+    request: HttpRequest,
+    article: Article,
+    *,
+    preview: bool = False,
+    clients: list[MailClient] | None = None,
+) -> HttpResponse:
+    """An article's page; ``clients``: the sections to show instead of the stored ones (a preview's)."""
+    page = selectors.load_article_page(article, clients=clients)
     if not preview and request.method == "GET":
         analytics.record_read(
             article, reader=f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"

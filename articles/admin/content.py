@@ -24,6 +24,7 @@ from articles.admin.forms import (
 )
 from articles.admin.history import RevisionHistory
 from articles.admin.locking import RefusesStaleEdits
+from articles.admin.pending import PendingChanges
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.services import changes
 from articles.views import render_article
@@ -154,7 +155,7 @@ class ArticleClientInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
+class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, PendingChanges, admin.ModelAdmin):
     list_display = ["title", "vendor", "kind", "status", "published_at", "updated_at"]
     list_filter = ["status", review.ReviewStateFilter, "kind", "vendor"]
     search_fields = ["title", "slug", "summary", "body", "vendor__name"]
@@ -171,7 +172,7 @@ class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.Mod
             },
         ),
         ("Sections", {"fields": ["show_it_section"]}),
-        ("Publishing", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "unpublish_at", "created_at", "updated_at"]}),
         ("Review", {"fields": ["reviewed_on", "review_interval_days"]}),
     ]
     inlines = [ArticleClientInline]
@@ -184,6 +185,7 @@ class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.Mod
 
     def get_urls(self):
         return [
+            *self.pending_urls(),
             path(
                 "review/",
                 self.admin_site.admin_view(self.review_view),
@@ -226,8 +228,8 @@ class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.Mod
             readonly += ["status", "published_at"]
         return readonly
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
+    # An editor's save of a published article is kept as a pending change
+    # (admin/pending.py), not refused: who may apply it at once is roles.may_apply_directly.
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return roles.can_publish(request.user)

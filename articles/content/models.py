@@ -141,8 +141,15 @@ class Step(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def public(self):
-        """Articles a reader may see: published, and not dated in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Articles a reader may see: published, not dated in the future, not yet withdrawn.
+
+        Read against the clock at each query, so a scheduled publication or
+        withdrawal takes effect at its moment with no write and no task.
+        """
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).filter(
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+        )
 
 
 class Article(models.Model):
@@ -191,6 +198,12 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text=_("Readers see a published article from this time on; empty means now, on publishing."),
+    )
+    unpublish_at = models.DateTimeField(
+        _("withdrawal time"),
+        null=True,
+        blank=True,
+        help_text=_("Readers stop seeing the article at this time, by itself; empty means never."),
     )
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
     review_interval_days = models.PositiveSmallIntegerField(
@@ -273,10 +286,12 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
         )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from articles.content.models import Article, ArticleClient, Step, StepList
+from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.content.rendering import ArticlePage, build_article_page
 from articles.facts.models import Vendor
 
@@ -26,8 +26,12 @@ def public_vendors():
     )
 
 
-def load_article_page(article: Article) -> ArticlePage:
-    """Everything an article page shows: six queries, whatever the article holds."""
+def load_article_page(article: Article, *, clients: list[MailClient] | None = None) -> ArticlePage:
+    """Everything an article page shows: six queries, whatever the article holds.
+
+    ``clients`` are the mail client sections to show, in order, instead of the
+    stored ones: the preview of a pending change shows its own (admin/pending.py).
+    """
     vendor = article.vendor
     if vendor is not None:
         addresses = list(vendor.sender_addresses.all())
@@ -35,10 +39,11 @@ def load_article_page(article: Article) -> ArticlePage:
         ranges = list(vendor.ip_ranges.active())
     else:
         addresses, domains, ranges = [], [], []
-    clients = [
-        section.mail_client
-        for section in ArticleClient.objects.filter(article=article).select_related("mail_client")
-    ]
+    if clients is None:
+        clients = [
+            section.mail_client
+            for section in ArticleClient.objects.filter(article=article).select_related("mail_client")
+        ]
     step_lists = (
         step_lists_for([client.pk for client in clients], [vendor.pk] if vendor else []) if clients else []
     )

@@ -48,7 +48,7 @@ _TEXT_FIELDS = ["title", "vendor_name", "summary", "sections", "body", "details"
 #: validation included, and holds the longest article body staff may write
 #: (``facts.limits``) unless most of it is outside ASCII. The rest is not found by search.
 MAX_INDEXED_BYTES = 256 * 1024
-_DOCUMENT_FIELDS = [*_TEXT_FIELDS, "public_from", "indexed_at"]
+_DOCUMENT_FIELDS = [*_TEXT_FIELDS, "public_from", "public_until", "indexed_at"]
 
 
 def single_spaced(text: str) -> str:
@@ -126,6 +126,8 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
                 article=article,
                 **dict(zip(_TEXT_FIELDS, texts, strict=True)),
                 public_from=article.published_at if article.status == Article.Status.PUBLISHED else None,
+                # A search compares both with its own clock: scheduled withdrawal needs no re-index.
+                public_until=article.unpublish_at,
             )
         )
     return documents

@@ -55,6 +55,10 @@ class SearchDocument(models.Model):
         help_text="The article's publication time if it is published, else empty: from then on "
         "readers may find it. Lets a search skip the article table when nothing is filtered.",
     )
+    public_until = models.DateTimeField(
+        null=True,
+        help_text="The article's withdrawal time, if it has one: from then on readers no longer find it.",
+    )
     search_vector = SearchVectorField(null=True, editable=False)
     head_vector = SearchVectorField(null=True, editable=False)
     indexed_at = models.DateTimeField(auto_now=True)

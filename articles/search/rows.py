@@ -91,7 +91,12 @@ def public(alias: str) -> tuple[str, list]:
 
     tests/search/test_rows.py holds the two together.
     """
-    return f"{alias}.status = %s AND {alias}.published_at <= %s", [Article.Status.PUBLISHED, timezone.now()]
+    now = timezone.now()
+    return (
+        f"{alias}.status = %s AND {alias}.published_at <= %s "
+        f"AND ({alias}.unpublish_at IS NULL OR {alias}.unpublish_at > %s)",
+        [Article.Status.PUBLISHED, now, now],
+    )
 
 
 def _with_vendor(rows) -> list[Article]:

@@ -93,7 +93,10 @@ def ranking_statement(
         # Unfiltered, the document says whether readers may see its article; filtered, ask
         # the filtered articles (an index probe each, answered by article_public_covering_idx).
         if articles is None:
-            return f"{document}.public_from <= q.now"
+            return (
+                f"{document}.public_from <= q.now "
+                f"AND ({document}.public_until IS NULL OR {document}.public_until > q.now)"
+            )
         return f"EXISTS (SELECT 1 FROM allowed al WHERE al.id = {document}.article_id)"
 
     statement = Statement()
