@@ -632,7 +632,8 @@ def test_a_bulk_edit_of_rows_changed_since_the_list_was_loaded_is_refused(ann, b
 
 def test_someone_who_may_edit_but_not_delete_can_bulk_edit_a_list(db):
     make_client("gmail", "Gmail")
-    editor = staff_user("view_mailclient", "change_mailclient", username="editor")
+    # Mail clients are seen by readers: changing them needs the publishing permission (admin/roles.py).
+    editor = staff_user("view_mailclient", "change_mailclient", "publish_article", username="editor")
     edit = client_positions(editor, gmail=5)
     assert "delete_selected" not in editor.get(CLIENTS).content.decode()  # no checkbox column
     assert saved(editor.post(CLIENTS, edit))
