@@ -225,7 +225,7 @@ class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, PendingCh
         readonly = [*super().get_readonly_fields(request, obj)]
         if not roles.can_publish(request.user):
             # Left out of the form, so a posted value is ignored: a new article stays a draft.
-            readonly += ["status", "published_at"]
+            readonly += ["status", "published_at", "unpublish_at"]
         return readonly
 
     # An editor's save of a published article is kept as a pending change

@@ -283,6 +283,15 @@ class Article(models.Model):
                     )
                 }
             )
+        if self.unpublish_at and self.published_at and self.unpublish_at <= self.published_at:
+            raise ValidationError(
+                {
+                    "unpublish_at": ValidationError(
+                        _("The article would be withdrawn before it is published: choose a later time."),
+                        code="unpublish_before_publish",
+                    )
+                }
+            )
 
     @property
     def is_public(self) -> bool:
