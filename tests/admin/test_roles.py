@@ -182,6 +182,22 @@ def test_editor_new_article_is_always_a_draft(editor, acme):
     assert Article.objects.get(slug="new").status == Article.Status.DRAFT
 
 
+def test_editor_cannot_schedule_a_withdrawal(editor, acme):
+    data = form_data(editor.get(f"{ARTICLES}add/"), "article_form")
+    assert "unpublish_at_0" not in data, "the field is shown read-only"
+    data.update(
+        {
+            "vendor": str(acme.pk),
+            "title": "New",
+            "slug": "new",
+            "unpublish_at_0": "2030-01-01",
+            "unpublish_at_1": "10:00",
+        }
+    )
+    assert editor.post(f"{ARTICLES}add/", data).status_code == 302
+    assert Article.objects.get(slug="new").unpublish_at is None
+
+
 def test_editor_cannot_save_a_published_article_directly(editor, smarttrak):
     article = Article.objects.get(vendor=smarttrak)
     data = form_data(editor.get(article_url(article)), "article_form")
