@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reversion
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
@@ -16,14 +18,37 @@ from articles.facts import networks
 from articles.facts.models import IPRange
 from articles.services import changes
 
-#: Every Markdown field gets the live preview: model admins and inlines alike.
-MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+class UnixNewlines:
+    """A textarea's text with its line breaks as stored (``\n``).
+
+    Browsers post every line break of a textarea as CRLF, so a text nobody
+    touched would read as changed: in the change message, in the revision's
+    diff, and as "changed by you" against someone else's edit on the
+    conflict page (admin/locking.py).
+    """
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class MarkdownWidget(UnixNewlines, AdminMarkdownxWidget):
+    pass
+
+
+class TextareaWidget(UnixNewlines, AdminTextareaWidget):
+    pass
+
+
+#: Every Markdown field gets the live preview, model admins and inlines alike; every text area posts plain line breaks.
+MARKDOWN_WIDGETS = {MarkdownxField: {"widget": MarkdownWidget}, models.TextField: {"widget": TextareaWidget}}
 
 #: Starts the live preview on Markdown rows added with "Add another".
 MARKDOWN_INLINE_JS = ["js/admin-markdown-inlines.js"]
 
 PLACEHOLDER_HELP = format_html(
-    "Placeholders insert the vendor's current facts: {}. The preview fills them with example facts.",
+    "Placeholders insert the vendor's current facts: {}. The preview fills them with the facts of the vendor chosen in the form.",
     format_html_join(", ", "<code>{{{{ {} }}}}</code> ({})", PLACEHOLDERS.items()),
 )
 

@@ -22,6 +22,7 @@ from articles.admin.common import (
     FindsCoveringRanges,
     RecordsChanges,
     StepListLinksInline,
+    TextareaWidget,
     count_per_vendor,
 )
 from articles.admin.forms import (
@@ -127,7 +128,10 @@ class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCover
     readonly_fields = ["facts_changed_at"]
     fields = ["name", "slug", "website", "description", "facts_changed_at"]
     inlines = [SenderAddressInline, SenderDomainInline, IPRangeInline, VendorStepListInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.TextField: {"widget": TextareaWidget},
+    }
 
     def get_queryset(self, request):
         return (

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from articles.admin.common import RecordsChanges
+from articles.admin.common import RecordsChanges, TextareaWidget
 from articles.admin.history import RevisionHistory
 from articles.admin.locking import RefusesStaleEdits
 from articles.search import analytics
@@ -30,7 +30,7 @@ from articles.search.models import PromotedResult, SearchQueryLog, Synonym
 class SynonymAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
     search_fields = ["terms"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+    formfield_overrides = {models.TextField: {"widget": TextareaWidget(attrs={"rows": 3, "cols": 80})}}
 
 
 @admin.register(PromotedResult)
