@@ -100,7 +100,7 @@ def pin_clock_times() -> None:
             field.name: NOW
             for field in model._meta.concrete_fields
             if isinstance(field, models.DateTimeField)
-            and (field.auto_now or field.auto_now_add or callable(field.default))
+            and (field.auto_now or field.auto_now_add or (field.has_default() and callable(field.default)))
         }
         if pinned:
             model._base_manager.update(**pinned)

@@ -44,7 +44,9 @@ def test_editing_a_synonym_group_into_a_meaningless_one_is_refused_and_nothing_i
 ):
     group = Synonym.objects.create(terms="frobnicate, allowlist")
     before = stored()
-    response = admin_client.post(reverse("admin:articles_synonym_change", args=[group.pk]), {"terms": terms})
+    # The form as the page sends it: with the version it was opened at (admin/locking.py).
+    data = {"terms": terms, "_edit_version": group.edit_version}
+    response = admin_client.post(reverse("admin:articles_synonym_change", args=[group.pk]), data)
     assert response.status_code == 200
     assert [error.code for error in response.context["adminform"].form.errors.as_data()["terms"]] == [code]
     after = stored()
