@@ -30,8 +30,8 @@ def load_article_page(article: Article) -> ArticlePage:
     """Everything an article page shows: six queries, whatever the article holds."""
     vendor = article.vendor
     if vendor is not None:
-        addresses = list(vendor.sender_addresses.all())
-        domains = list(vendor.sender_domains.all())
+        addresses = list(vendor.sender_addresses.active())
+        domains = list(vendor.sender_domains.active())
         ranges = list(vendor.ip_ranges.active())
     else:
         addresses, domains, ranges = [], [], []

@@ -81,9 +81,9 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
     articles = list(Article.objects.filter(pk__in=set(article_ids)).select_related("vendor"))
     vendor_ids = {article.vendor_id for article in articles if article.vendor_id}
     addresses, domains, ranges = defaultdict(list), defaultdict(list), defaultdict(list)
-    for address in SenderAddress.objects.filter(vendor__in=vendor_ids):
+    for address in SenderAddress.objects.active().filter(vendor__in=vendor_ids):
         addresses[address.vendor_id].append(address)
-    for domain in SenderDomain.objects.filter(vendor__in=vendor_ids):
+    for domain in SenderDomain.objects.active().filter(vendor__in=vendor_ids):
         domains[domain.vendor_id].append(domain)
     for ip_range in IPRange.objects.active().filter(vendor__in=vendor_ids):
         ranges[ip_range.vendor_id].append(ip_range)
