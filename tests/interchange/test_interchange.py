@@ -291,6 +291,7 @@ def test_any_text_survives_export_and_reading_back(acme, body, title):
 
 def test_export_writes_a_small_readable_file(tmp_path):
     run_import(SAMPLE, tmp_path=tmp_path)
+    # An address or domain written without its dates was added on the day it was imported.
     assert run_export() == textwrap.dedent(
         """\
         # Safelist Help Center: the whole help center in one file.
@@ -321,8 +322,14 @@ def test_export_writes_a_small_readable_file(tmp_path):
             sender_addresses:
               - address: alerts@acme.example
                 used_for: password resets
+                added_on: TODAY
               - address: billing@xn--bcher-kva.example
-            sender_domains: [acme.example, xn--bcher-kva.example]
+                added_on: TODAY
+            sender_domains:
+              - domain: acme.example
+                added_on: TODAY
+              - domain: xn--bcher-kva.example
+                added_on: TODAY
             ip_ranges:
               - network: 192.0.2.0/24
                 tier: primary
@@ -357,7 +364,7 @@ def test_export_writes_a_small_readable_file(tmp_path):
             body: |
               Mail from {{ vendor }}.
         """
-    )
+    ).replace("TODAY", timezone.localdate().isoformat())
 
 
 def test_export_of_an_empty_help_center_is_just_the_format():
@@ -893,7 +900,10 @@ def test_text_that_looks_like_a_number_or_yes_is_read_as_text():
 def test_unicode_domains_are_stored_and_exported_in_their_ascii_form(tmp_path):
     run_import(VENDOR + "    sender_domains: [Bücher.Example.]\n", tmp_path=tmp_path)
     assert SenderDomain.objects.get().domain == "xn--bcher-kva.example"
-    assert "sender_domains: [xn--bcher-kva.example]" in run_export()
+    assert (
+        f"sender_domains:\n      - domain: xn--bcher-kva.example\n        added_on: {timezone.localdate()}"
+        in (run_export())
+    )
 
 
 def test_references_may_point_forwards_in_the_file():
