@@ -9,10 +9,11 @@ once per request, inside the transaction of the change; the database's
 triggers then bring the full-text index along in the same statement (see
 models.py).
 
-One thing moves without a write: a range whose retirement date passes leaves
-the page that day, and ``{{ range_count }}`` with it. IP lookups read the live
-ranges, so only that count can lag in the document; ``manage.py
-search_index`` rebuilds everything.
+One thing moves without a write: a range, sender address or domain whose
+retirement date passes leaves the page that day, and ``{{ range_count }}``
+or ``{{ primary_address }}`` with it. IP lookups and the answers to an email
+or domain query read the live facts, so only the document's text can lag;
+``manage.py search_index`` rebuilds everything.
 """
 
 from __future__ import annotations
