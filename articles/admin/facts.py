@@ -412,18 +412,26 @@ class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A range readers were given is retired, not deleted: it keeps its dated trace.
-        if obj is not None and self._published(obj):
+        if obj is not None and self._published(request, obj):
             return False
         return super().has_delete_permission(request, obj)
 
     @staticmethod
-    def _published(ip_range: IPRange) -> bool:
+    def _published(request: HttpRequest, ip_range: IPRange) -> bool:
         public = getattr(ip_range, "vendor_public", None)
-        return vendor_is_public(ip_range.vendor) if public is None else public
+        if public is not None:
+            return public
+        # A range not loaded by this admin (a vendor's delete page lists each of its
+        # ranges): one query per vendor and request, however many ranges it has.
+        known = request.__dict__.setdefault("_public_vendor_ids", {})
+        if ip_range.vendor_id not in known:
+            vendors = public_vendors_only(Vendor.objects.filter(pk=ip_range.vendor_id))
+            known[ip_range.vendor_id] = vendors.exists()
+        return known[ip_range.vendor_id]
 
     def delete_view(self, request, object_id, extra_context=None):
         ip_range = self.get_object(request, unquote(object_id))
-        if ip_range is not None and self._published(ip_range):
+        if ip_range is not None and self._published(request, ip_range):
             raise PermissionDenied(
                 f"{ip_range} is in {ip_range.vendor}'s published lists and cannot be deleted; "
                 "retire it instead (give it a retirement date)."

@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.facts.models import IPRange, SenderAddress, SenderDomain
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.search.models import SearchDocument
 from articles.services import changes
 from tests.admin.forms import add_inline_row, errors_shown, form_data, inline_row, vendor_form, vendor_url
@@ -269,3 +269,23 @@ def test_the_page_form_has_the_new_date_fields(admin_client, public_acme):
         "sender_addresses-0-retired_on",
         "sender_domains-0-retired_on",
     } <= set(data)
+
+
+def test_a_public_vendor_cannot_be_deleted_with_its_published_ranges(admin_client, public_acme):
+    response = admin_client.get(vendor_url(public_acme, "delete/"))
+    assert "have permission to delete the following types of objects" in response.content.decode()
+    admin_client.post(vendor_url(public_acme, "delete/"), {"post": "yes"})  # refused: the page again, or 403
+    assert public_acme.ip_ranges.count() == 2
+    assert Vendor.objects.filter(pk=public_acme.pk).exists()
+
+
+def test_a_draft_vendors_delete_page_checks_its_ranges_in_one_query(
+    admin_client, acme, django_assert_max_num_queries
+):
+    for n in range(20):
+        make_range(acme, f"45.3.{n}.0/24")
+    admin_client.get(vendor_url(acme, "delete/"))
+    with django_assert_max_num_queries(30):
+        assert admin_client.get(vendor_url(acme, "delete/")).status_code == 200
+    assert admin_client.post(vendor_url(acme, "delete/"), {"post": "yes"}).status_code == 302
+    assert not IPRange.objects.filter(vendor_id=acme.pk).exists()
