@@ -1,7 +1,10 @@
 """Vendors with their sender addresses, domains and IP ranges; the list of ranges.
 
-Ranges are retired, not deleted: a retired range stays on record with its
-retirement date and leaves the published lists from that day. Pasting many
+Facts are retired, not deleted: a retired range, address or domain stays on
+record with its retirement date and leaves the published lists from that day,
+and each row shows its trace (who added, changed and retired it, from the
+revisions). A vendor readers can see offers no way to delete its facts; a
+draft vendor's may be deleted as mistakes. Pasting many
 ranges at once has a view of its own (``ranges_paste.py``).
 """
 
@@ -386,7 +389,8 @@ class IPRangeAdmin(RecordsChanges, FindsCoveringRanges, admin.ModelAdmin):
                 "description": (
                     "To take a range out of the published lists, give it a retirement date (or use "
                     "“Retire selected ranges today” on the list of ranges): it is kept for the record. "
-                    "Delete a range only if it was entered by mistake."
+                    "A range of a vendor readers can see cannot be deleted; delete one only if it "
+                    "was entered by mistake for a draft vendor."
                 ),
             },
         )
