@@ -43,8 +43,8 @@ def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
         {
             "vendor": vendor_obj,
             "articles": articles,
-            "addresses": list(vendor_obj.sender_addresses.all()),
-            "domains": list(vendor_obj.sender_domains.all()),
+            "addresses": list(vendor_obj.sender_addresses.active()),
+            "domains": list(vendor_obj.sender_domains.active()),
             "range_counts": vendor_ranges_by_tier(vendor_obj),
             "canonical_url": request.build_absolute_uri(vendor_obj.get_absolute_url()),
         },

@@ -1,12 +1,16 @@
 """Vendors with their sender addresses, domains and IP ranges; the list of ranges.
 
-Ranges are retired, not deleted: a retired range stays on record with its
-retirement date and leaves the published lists from that day. Pasting many
+Facts are retired, not deleted: a retired range, address or domain stays on
+record with its retirement date and leaves the published lists from that day,
+and each row shows its trace (who added, changed and retired it, from the
+revisions). A vendor readers can see offers no way to delete its facts; a
+draft vendor's may be deleted as mistakes. Pasting many
 ranges at once has a view of its own (``ranges_paste.py``).
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -35,49 +39,108 @@ from articles.admin.forms import (
 from articles.admin.history import RevisionHistory
 from articles.admin.locking import RefusesStaleEdits
 from articles.content.models import Article
+from articles.content.visibility import public_vendors_only
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.facts.ranges import ADDED, describe_overlaps
 from articles.facts.selectors import domains_of_other_vendors, listed_networks
 from articles.facts.senders import lookalike_warnings
+from articles.revisions.trace import History, format_day, traces, vendor_history
 from articles.services import ranges as services
 
 # Vendors and their facts ------------------------------------------------------------------
 
 
-class SenderAddressInline(admin.TabularInline):
+def vendor_is_public(vendor: Vendor | None) -> bool:
+    """Whether readers see the vendor (``content.visibility``): then its facts are retired, not deleted.
+
+    The vendor admin's queryset annotates ``public``; a vendor loaded elsewhere costs one query.
+    """
+    if vendor is None or vendor.pk is None:
+        return False
+    public = getattr(vendor, "public", None)
+    if public is None:
+        public = vendor.public = public_vendors_only(Vendor.objects.filter(pk=vendor.pk)).exists()
+    return public
+
+
+class DateOrToday(forms.DateField):
+    """A date that, left empty, is today: a new address or domain is added on the day it is saved."""
+
+    def to_python(self, value):
+        return super().to_python(value) or timezone.localdate()
+
+
+class FactInline(admin.TabularInline):
+    """A vendor's facts of one kind, each with its trace (``revisions.trace``).
+
+    A vendor readers can see has published its facts: a row can be retired,
+    not deleted, so nothing they were told disappears without a dated trace.
+    A draft vendor's rows were never published and may be deleted as mistakes.
+    """
+
+    extra = 1
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Inline instances live for one request, so these caches do too.
+        self._histories: dict[int, History] = {}
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not vendor_is_public(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "added_on" and self.model is not IPRange:
+            field = DateOrToday(
+                required=False,
+                label=field.label,
+                widget=field.widget,
+                initial=field.initial,
+                show_hidden_initial=field.show_hidden_initial,
+                help_text="Left empty: today.",
+            )
+        return field
+
+    @admin.display(description="History")
+    def history(self, obj) -> str:
+        if obj.pk is None:
+            return ""
+        if obj.vendor_id not in self._histories:
+            # Two queries for all three tables of the page, however many rows
+            # (the vendor admin gives its fact inlines one cache).
+            self._histories[obj.vendor_id] = vendor_history(obj.vendor_id)
+        return str(self._histories[obj.vendor_id].trace(obj))
+
+
+class SenderAddressInline(FactInline):
     model = SenderAddress
     formset = SenderAddressFormSet
-    fields = ["address", "used_for", "position"]
+    fields = ["address", "used_for", "position", "added_on", "retired_on", "history"]
+    readonly_fields = ["history"]
     ordering = ["position", "pk"]
-    extra = 1
 
 
-class SenderDomainInline(admin.TabularInline):
+class SenderDomainInline(FactInline):
     model = SenderDomain
     formset = SenderDomainFormSet
-    fields = ["domain", "readers_see"]
-    readonly_fields = ["readers_see"]
+    fields = ["domain", "readers_see", "added_on", "retired_on", "history"]
+    readonly_fields = ["readers_see", "history"]
     ordering = ["domain"]
-    extra = 1
 
     @admin.display(description="Readers see")
     def readers_see(self, obj: SenderDomain) -> str:
         return obj.display_name if obj.pk else ""
 
 
-class IPRangeInline(admin.TabularInline):
+class IPRangeInline(FactInline):
     model = IPRange
     form = IPRangeInlineForm
     formset = IPRangeFormSet
     template = "admin/articles/vendor/ip_range_inline.html"
-    fields = ["network", "tier", "public_note", "staff_note", "added_on", "retired_on", "overlaps"]
-    readonly_fields = ["overlaps"]
+    fields = ["network", "tier", "public_note", "staff_note", "added_on", "retired_on", "overlaps", "history"]
+    readonly_fields = ["overlaps", "history"]
     # In address order, so that a range and the ranges inside it sit together.
     ordering = ["version", "start", "prefixlen"]
-    extra = 1
-    # Retiring is the way out of the published lists; a range disappears only
-    # through its own delete page, on purpose.
-    can_delete = False
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj)]
@@ -86,7 +149,6 @@ class IPRangeInline(admin.TabularInline):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Inline instances live for one request, so this cache does too.
         self._overlaps_by_vendor: dict[int, dict] = {}
 
     @admin.display(description="Overlaps")
@@ -98,7 +160,10 @@ class IPRangeInline(admin.TabularInline):
         if obj.vendor_id not in self._overlaps_by_vendor:
             # One query for the whole table, however many rows it has.
             self._overlaps_by_vendor[obj.vendor_id] = describe_overlaps(listed_networks(obj.vendor_id))
-        return self._overlaps_by_vendor[obj.vendor_id].get(obj.ip_network, "")
+        overlaps = self._overlaps_by_vendor[obj.vendor_id].get(obj.ip_network, "")
+        if obj.retires_later:
+            return "; ".join(filter(None, [f"retires on {format_day(obj.retired_on)}", overlaps]))
+        return overlaps
 
 
 class VendorStepListInline(StepListLinksInline):
@@ -133,13 +198,22 @@ class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCover
         models.TextField: {"widget": TextareaWidget},
     }
 
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        # One history for the page's three fact tables, loaded by the first row that shows it.
+        shared: dict[int, History] = {}
+        for inline in inlines:
+            if isinstance(inline, FactInline):
+                inline._histories = shared
+        return inlines
+
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .annotate(
-                address_total=count_per_vendor(SenderAddress.objects.all()),
-                domain_total=count_per_vendor(SenderDomain.objects.all()),
+                address_total=count_per_vendor(SenderAddress.objects.active()),
+                domain_total=count_per_vendor(SenderDomain.objects.active()),
                 range_total=count_per_vendor(IPRange.objects.active()),
                 article_total=count_per_vendor(Article.objects.all()),
                 public=Exists(Article.objects.public().filter(vendor=OuterRef("pk"))),
@@ -155,11 +229,11 @@ class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCover
         """Readers see a vendor once it has a public article (``content.visibility``); until then it is a draft."""
         return obj.public
 
-    @admin.display(description="Sender addresses", ordering="address_total")
+    @admin.display(description="Sender addresses listed", ordering="address_total")
     def address_count(self, obj: Vendor) -> int:
         return obj.address_total
 
-    @admin.display(description="Sender domains", ordering="domain_total")
+    @admin.display(description="Sender domains listed", ordering="domain_total")
     def domain_count(self, obj: Vendor) -> int:
         return obj.domain_total
 
@@ -282,13 +356,20 @@ class RetiredFilter(admin.SimpleListFilter):
     parameter_name = "retired"
 
     def lookups(self, request, model_admin):
-        return [("no", "In the published lists"), ("yes", "Retired")]
+        return [
+            ("no", "In the published lists"),
+            ("later", "Listed, retires on a later day"),
+            ("yes", "Retired"),
+        ]
 
     def queryset(self, request, queryset):
+        today = timezone.localdate()
         if self.value() == "no":
             return queryset.active()
+        if self.value() == "later":
+            return queryset.filter(retired_on__gt=today)
         if self.value() == "yes":
-            return queryset.filter(retired_on__lte=timezone.localdate())
+            return queryset.filter(retired_on__lte=today)
         return queryset
 
 
@@ -327,15 +408,24 @@ class IPRangeAdmin(RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin
                 "description": (
                     "To take a range out of the published lists, give it a retirement date (or use "
                     "“Retire selected ranges today” on the list of ranges): it is kept for the record. "
-                    "Delete a range only if it was entered by mistake."
+                    "A range of a vendor readers can see cannot be deleted; delete one only if it "
+                    "was entered by mistake for a draft vendor."
                 ),
             },
         )
     ]
 
+    def get_queryset(self, request):
+        # Whether readers see the range's vendor decides whether it may be deleted.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(vendor_public=Exists(Article.objects.public().filter(vendor=OuterRef("vendor"))))
+        )
+
     def get_readonly_fields(self, request, obj=None):
         # A saved range is history: to change it, retire it and add the new one.
-        readonly = ["vendor", "network"] if obj is not None else []
+        readonly = ["vendor", "network", "history"] if obj is not None else []
         # Retiring takes a range out of the published lists: a Publisher's decision (admin/roles.py).
         return readonly if roles.can_retire(request.user) else [*readonly, "retired_on"]
 
@@ -351,14 +441,54 @@ class IPRangeAdmin(RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin
     def has_retire_permission(self, request: HttpRequest) -> bool:
         return roles.can_retire(request.user)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("History", {"fields": ["history"]})]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A range readers were given is retired, not deleted: it keeps its dated trace.
+        if obj is not None and self._published(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def _published(request: HttpRequest, ip_range: IPRange) -> bool:
+        public = getattr(ip_range, "vendor_public", None)
+        if public is not None:
+            return public
+        # A range not loaded by this admin (a vendor's delete page lists each of its
+        # ranges): one query per vendor and request, however many ranges it has.
+        known = request.__dict__.setdefault("_public_vendor_ids", {})
+        if ip_range.vendor_id not in known:
+            vendors = public_vendors_only(Vendor.objects.filter(pk=ip_range.vendor_id))
+            known[ip_range.vendor_id] = vendors.exists()
+        return known[ip_range.vendor_id]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        ip_range = self.get_object(request, unquote(object_id))
+        if ip_range is not None and self._published(request, ip_range):
+            raise PermissionDenied(
+                f"{ip_range} is in {ip_range.vendor}'s published lists and cannot be deleted; "
+                "retire it instead (give it a retirement date)."
+            )
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.display(description="History")
+    def history(self, obj: IPRange) -> str:
+        return str(traces(IPRange, [obj])[obj.pk])
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.display(description="In the published lists", boolean=True)
-    def is_published(self, obj: IPRange) -> bool:
-        return obj.is_active
+    @admin.display(description="In the published lists", ordering="retired_on")
+    def is_published(self, obj: IPRange) -> str:
+        if obj.retires_later:
+            return f"Yes, retires on {format_day(obj.retired_on)}"
+        return "Yes" if obj.is_active else "No, retired"
 
     @admin.action(description="Retire selected ranges today", permissions=["retire"])
     def retire_today(self, request: HttpRequest, queryset) -> None:

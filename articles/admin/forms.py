@@ -147,21 +147,24 @@ class CheckedInlineFormSet(BaseInlineFormSet):
         return "This row repeats another one."
 
 
-class SenderAddressFormSet(CheckedInlineFormSet):
+class RetirableFormSet(CheckedInlineFormSet):
+    """Rows of facts with a retirement date: a retired one may be listed again, so only the others must differ."""
+
+    def counts_for_uniqueness(self, form) -> bool:
+        return form.instance.retired_on is None
+
+
+class SenderAddressFormSet(RetirableFormSet):
     normalised_unique = "address"
     position_field = "position"
 
 
-class SenderDomainFormSet(CheckedInlineFormSet):
+class SenderDomainFormSet(RetirableFormSet):
     normalised_unique = "domain"
 
 
-class IPRangeFormSet(CheckedInlineFormSet):
+class IPRangeFormSet(RetirableFormSet):
     normalised_unique = "network"
-
-    def counts_for_uniqueness(self, form) -> bool:
-        # A retired range may be listed again: only ranges in force must differ.
-        return form.instance.retired_on is None
 
 
 class PositionedFormSet(CheckedInlineFormSet):

@@ -34,8 +34,8 @@ def load_article_page(article: Article, *, clients: list[MailClient] | None = No
     """
     vendor = article.vendor
     if vendor is not None:
-        addresses = list(vendor.sender_addresses.all())
-        domains = list(vendor.sender_domains.all())
+        addresses = list(vendor.sender_addresses.active())
+        domains = list(vendor.sender_domains.active())
         ranges = list(vendor.ip_ranges.active())
     else:
         addresses, domains, ranges = [], [], []

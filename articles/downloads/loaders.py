@@ -7,9 +7,9 @@ that every writer takes.
 When the facts last changed (a file's Last-Modified, a JSON file's
 ``createDate``, the API's ``facts_changed_at``) is ``Vendor.facts_changed_at``
 (the newest over all vendors for the files about all of them), or the start of
-the day on which a range's retirement took effect if that is later: a range
-leaves the lists at midnight without any write to the database, and the time
-must still move. Deleting a whole vendor can move the newest time backwards;
+the day on which a retirement (of a range, an address or a domain) took
+effect if that is later: a fact leaves the lists at midnight without any
+write to the database, and the time must still move. Deleting a whole vendor can move the newest time backwards;
 the ETag still changes, and clients should prefer it.
 
 A stored range whose text is not a network (written past ``IPRange.save()``,
@@ -24,7 +24,7 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -36,12 +36,21 @@ from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+def _last_retirement(model: type[SenderAddress | SenderDomain], today: dt.date) -> Subquery:
+    """The latest retirement in effect among the vendor's rows of ``model``: a subquery, so that
+    it does not multiply the rows of the ranges' join."""
+    retired = model.objects.filter(vendor=OuterRef("pk"), retired_on__lte=today).order_by("-retired_on")
+    return Subquery(retired.values("retired_on")[:1])
+
+
 def vendors_with_retirements() -> QuerySet[Vendor]:
     """Public vendors (``visibility``), each annotated with the latest retirement date
-    already in effect and the moment it became public."""
+    already in effect (of a range, an address or a domain) and the moment it became public."""
     today = timezone.localdate()
     return with_public_since(public_vendors_only()).annotate(
-        last_retirement=Max("ip_ranges__retired_on", filter=Q(ip_ranges__retired_on__lte=today))
+        last_retirement=Max("ip_ranges__retired_on", filter=Q(ip_ranges__retired_on__lte=today)),
+        last_address_retirement=_last_retirement(SenderAddress, today),
+        last_domain_retirement=_last_retirement(SenderDomain, today),
     )
 
 
@@ -57,7 +66,11 @@ def facts_changed_at(vendor: Vendor) -> dt.datetime:
     public_since = getattr(vendor, "public_since", None)
     if public_since is not None:
         changed = max(changed, public_since)
-    retired_on = getattr(vendor, "last_retirement", None)
+    retirements = [
+        getattr(vendor, name, None)
+        for name in ("last_retirement", "last_address_retirement", "last_domain_retirement")
+    ]
+    retired_on = max(filter(None, retirements), default=None)
     if retired_on is not None:
         midnight = dt.datetime.combine(retired_on, dt.time.min, tzinfo=timezone.get_current_timezone())
         changed = max(changed, midnight)
@@ -121,8 +134,8 @@ def load_facts(
     vendor: Vendor, *, addresses: bool = False, domains: bool = False, ranges: bool = False
 ) -> Loaded:
     """One query for each kind of fact asked for."""
-    address_list = list(vendor.sender_addresses.all()) if addresses else []
-    domain_list = list(vendor.sender_domains.all()) if domains else []
+    address_list = list(vendor.sender_addresses.active()) if addresses else []
+    domain_list = list(vendor.sender_domains.active()) if domains else []
     range_list = well_formed(vendor.ip_ranges.active()) if ranges else []
     facts = build_facts(vendor, addresses=address_list, domains=domain_list, ranges=range_list)
     return Loaded(facts, address_list, domain_list, range_list)

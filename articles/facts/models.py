@@ -112,7 +112,57 @@ class Vendor(models.Model):
         return reverse("articles:vendor", kwargs={"vendor": self.slug})
 
 
-class SenderAddress(models.Model):
+class FactQuerySet(models.QuerySet):
+    """Facts with a life span: ``added_on``, and ``retired_on`` once they leave the published lists."""
+
+    def active(self, on=None):
+        """Facts in force: not retired, or retired only after ``on`` (today).
+
+        A retirement dated in the future keeps the fact listed until that day,
+        when it leaves every list at midnight with no write to the database.
+        """
+        on = on or timezone.localdate()
+        return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
+
+
+class FactLifeSpan(models.Model):
+    """When a fact was added and retired: a published fact is retired, never deleted, so it keeps a trace."""
+
+    added_on = models.DateField(_("added on"), default=timezone.localdate)
+    retired_on = models.DateField(
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("From this day it leaves the published lists; it is kept for the record."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        """For a fact already loaded, what ``active()`` decides in the database."""
+        return self.retired_on is None or self.retired_on > timezone.localdate()
+
+    @property
+    def retires_later(self) -> bool:
+        """Retired on a day still to come: listed until then."""
+        return self.retired_on is not None and self.retired_on > timezone.localdate()
+
+    def clean_life_span(self) -> None:
+        if self.retired_on and self.added_on and self.retired_on < self.added_on:
+            raise ValidationError(
+                {
+                    "retired_on": ValidationError(
+                        _("A %(fact)s cannot be retired before it was added."),
+                        code="retired_before_added",
+                        params={"fact": self._meta.verbose_name},
+                    )
+                }
+            )
+
+
+class SenderAddress(FactLifeSpan):
     vendor = models.ForeignKey(
         Vendor, on_delete=models.CASCADE, related_name="sender_addresses", verbose_name=_("vendor")
     )
@@ -125,14 +175,18 @@ class SenderAddress(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = FactQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sender address")
         verbose_name_plural = _("sender addresses")
         ordering = ["vendor", "position", "address"]
         constraints = [
+            # Like a range, an address may be listed again once it is retired.
             models.UniqueConstraint(
                 fields=["vendor", "address"],
-                name="unique_sender_address_per_vendor",
+                condition=Q(retired_on__isnull=True),
+                name="unique_active_address_per_vendor",
                 violation_error_message=_("This vendor already has that sender address."),
             )
         ]
@@ -146,13 +200,14 @@ class SenderAddress(models.Model):
                 self.address = senders.normalise_address(self.address)
             except ValidationError as error:
                 raise ValidationError({"address": error}) from None
+        self.clean_life_span()
 
     @property
     def domain(self) -> str:
         return self.address.rpartition("@")[2]
 
 
-class SenderDomain(models.Model):
+class SenderDomain(FactLifeSpan):
     vendor = models.ForeignKey(
         Vendor, on_delete=models.CASCADE, related_name="sender_domains", verbose_name=_("vendor")
     )
@@ -162,6 +217,8 @@ class SenderDomain(models.Model):
         help_text=_("International names are accepted and stored in their ASCII (xn--) form."),
     )
 
+    objects = FactQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sender domain")
         verbose_name_plural = _("sender domains")
@@ -169,7 +226,8 @@ class SenderDomain(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["vendor", "domain"],
-                name="unique_sender_domain_per_vendor",
+                condition=Q(retired_on__isnull=True),
+                name="unique_active_domain_per_vendor",
                 violation_error_message=_("This vendor already has that sender domain."),
             )
         ]
@@ -183,18 +241,14 @@ class SenderDomain(models.Model):
                 self.domain = senders.normalise_domain(self.domain)
             except ValidationError as error:
                 raise ValidationError({"domain": error}) from None
+        self.clean_life_span()
 
     @property
     def display_name(self) -> str:
         return senders.display_domain(self.domain)
 
 
-class IPRangeQuerySet(models.QuerySet):
-    def active(self, on=None):
-        """Ranges in force: not retired, or retired only after ``on`` (today)."""
-        on = on or timezone.localdate()
-        return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
-
+class IPRangeQuerySet(FactQuerySet):
     def covering(self, address: networks.Address):
         """Ranges that contain ``address``: an indexed lookup, see networks.py."""
         return self.filter(
@@ -210,7 +264,7 @@ class IPRangeQuerySet(models.QuerySet):
         )
 
 
-class IPRange(models.Model):
+class IPRange(FactLifeSpan):
     class Tier(models.TextChoices):
         PRIMARY = "primary", _("Primary: allow these first")
         ADDITIONAL = "additional", _("Additional: if mail is still blocked")
@@ -240,7 +294,6 @@ class IPRange(models.Model):
         blank=True,
         help_text=_("For staff only, e.g. where the range came from: shown in the admin and nowhere else."),
     )
-    added_on = models.DateField(_("added on"), default=timezone.localdate)
     retired_on = models.DateField(
         _("retired on"),
         null=True,
@@ -306,11 +359,6 @@ class IPRange(models.Model):
     @property
     def ip_network(self) -> networks.Network:
         return ipaddress.ip_network(self.network)
-
-    @property
-    def is_active(self) -> bool:
-        """For a range already loaded, what ``IPRange.objects.active()`` decides in the database."""
-        return self.retired_on is None or self.retired_on > timezone.localdate()
 
     @property
     def display(self) -> str:

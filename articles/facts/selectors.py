@@ -29,5 +29,7 @@ def domains_of_other_vendors(vendor: Vendor) -> dict[str, str]:
 
     What a new domain is compared with to notice a look-alike (``senders.lookalike_warnings``).
     """
-    rows = SenderDomain.objects.exclude(vendor=vendor).order_by().values_list("domain", "vendor__name")
+    rows = (
+        SenderDomain.objects.active().exclude(vendor=vendor).order_by().values_list("domain", "vendor__name")
+    )
     return dict(rows)

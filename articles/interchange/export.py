@@ -53,8 +53,8 @@ def export_helpcenter() -> str:
 
     vendors = []
     for vendor in Vendor.objects.order_by("slug").prefetch_related(
-        Prefetch("sender_addresses", queryset=SenderAddress.objects.order_by("position", "address")),
-        Prefetch("sender_domains", queryset=SenderDomain.objects.order_by("domain")),
+        "sender_addresses",
+        "sender_domains",
         "ip_ranges",
     ):
         data = {"slug": vendor.slug, "name": vendor.name}
@@ -63,9 +63,13 @@ def export_helpcenter() -> str:
             website=vendor.website,
             description=vendor.description,
             sender_addresses=[
-                _optional({"address": a.address}, used_for=a.used_for) for a in vendor.sender_addresses.all()
+                _dated(_optional({"address": a.address}, used_for=a.used_for), a)
+                for a in sorted(vendor.sender_addresses.all(), key=_address_order)
             ],
-            sender_domains=_Flow(d.domain for d in vendor.sender_domains.all()),
+            sender_domains=[
+                _dated({"domain": d.domain}, d)
+                for d in sorted(vendor.sender_domains.all(), key=_domain_order)
+            ],
             ip_ranges=[_range(r) for r in sorted(vendor.ip_ranges.all(), key=_range_order)],
             step_overrides=[
                 _steps({"client": s.mail_client.slug}, s)
@@ -146,6 +150,24 @@ def _range_order(row: IPRange) -> tuple:
 def _range(row: IPRange) -> dict:
     data = {"network": row.network, "tier": row.tier}
     _optional(data, public_note=row.public_note, staff_note=row.staff_note)
+    return _dated(data, row)
+
+
+def _life_span_order(row: SenderAddress | SenderDomain) -> tuple:
+    """An address or domain listed again after its retirement comes after the retired row."""
+    return (row.added_on, row.retired_on is None, row.retired_on or dt.date.min)
+
+
+def _address_order(row: SenderAddress) -> tuple:
+    return (row.position, row.address, *_life_span_order(row), row.used_for)
+
+
+def _domain_order(row: SenderDomain) -> tuple:
+    return (row.domain, *_life_span_order(row))
+
+
+def _dated(data: dict, row: SenderAddress | SenderDomain | IPRange) -> dict:
+    """A fact's dates: always when it was added (the import would say today otherwise), and its retirement."""
     data["added_on"] = row.added_on
     return _optional(data, retired_on=row.retired_on)
 

@@ -253,14 +253,20 @@ class Mapping:
         found = []
         for index, node in self.items(key):
             place = self.place.child(f"{key}[{index}]", node)
-            if not isinstance(node, yaml.ScalarNode) or node.tag == NULL_TAG:
-                shown = "empty" if isinstance(node, yaml.ScalarNode) else describe(node)
-                self.problems.add(place, f"Each {what} should be text, not {shown}.", "wrong_type")
-                continue
-            if not check_node(self.problems, node, place, STR_TAG):
-                continue
-            if not node.value.strip():
-                self.problems.add(place, f"This {what} is empty; remove the line or write it.", "required")
-                continue
-            found.append((node.value, place))
+            text = self.text_item(node, place, what)
+            if text is not None:
+                found.append((text, place))
         return found
+
+    def text_item(self, node: yaml.Node, place: Place, what: str) -> str | None:
+        """The text of one list item, or None with a problem at ``place`` if it is not text or empty."""
+        if not isinstance(node, yaml.ScalarNode) or node.tag == NULL_TAG:
+            shown = "empty" if isinstance(node, yaml.ScalarNode) else describe(node)
+            self.problems.add(place, f"Each {what} should be text, not {shown}.", "wrong_type")
+            return None
+        if not check_node(self.problems, node, place, STR_TAG):
+            return None
+        if not node.value.strip():
+            self.problems.add(place, f"This {what} is empty; remove the line or write it.", "required")
+            return None
+        return node.value

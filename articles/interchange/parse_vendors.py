@@ -17,6 +17,7 @@ from articles.interchange.parse_clients import read_steps
 from articles.interchange.parse_reader import FirstSeen, Reader
 from articles.interchange.schema import (
     ADDRESS_KEYS,
+    DOMAIN_KEYS,
     OLD_STAFF_NOTE_KEY,
     OVERRIDE_KEYS,
     RANGE_KEYS,
@@ -50,30 +51,56 @@ def read_vendor(reader: Reader, node: yaml.Node, place: Place) -> VendorEntry:
 
 def _addresses(reader: Reader, vendor: Mapping) -> list[AddressEntry]:
     found: list[AddressEntry] = []
-    seen = FirstSeen(reader, "The address")
+    in_force = FirstSeen(reader, "The address")
     for index, mapping in reader.mappings(vendor, "sender_addresses", ADDRESS_KEYS, "sender address"):
         entry = AddressEntry(place=mapping.place, places=mapping.places())
         entry.address = mapping.text("address", required=True)
         entry.used_for = mapping.text("used_for")
+        entry.added_on = mapping.date("added_on")
+        entry.retired_on = mapping.date("retired_on")
         instance = SenderAddress(**entry.values(*ADDRESS_KEYS), position=index)
-        if reader.clean_entry(instance, entry, mapping, exclude=["vendor"]) and entry.address:
+        if reader.clean_entry(instance, entry, mapping, exclude=_left_to_import(entry)) and entry.address:
             # Compared in the form clean() stored, so A@ACME.example repeats a@acme.example.
             entry.address = instance.address
-            seen.is_new(entry.address, entry.place_of("address"), entry.place)
+            # Like the database, the file may list an address again once it is retired.
+            if entry.retired_on is None:
+                in_force.is_new(entry.address, entry.place_of("address"), entry.place)
         found.append(entry)
     return found
 
 
 def _domains(reader: Reader, vendor: Mapping) -> list[DomainEntry]:
+    """Each domain: text, or a group of lines with its dates (``domain``, ``added_on``, ``retired_on``)."""
     found: list[DomainEntry] = []
-    seen = FirstSeen(reader, "The domain")
-    for text, place in vendor.text_items("sender_domains", "sender domain"):
-        instance = SenderDomain(domain=text)
-        if not reader.clean(instance, place.everywhere(), exclude=["vendor"]):
-            continue
-        if seen.is_new(instance.domain, place):
-            found.append(DomainEntry(place=place, domain=instance.domain))
+    in_force = FirstSeen(reader, "The domain")
+    for node, place in reader.list_items(vendor, "sender_domains", ("domain",)):
+        if isinstance(node, yaml.MappingNode):
+            mapping = Mapping(reader.problems, node, place, DOMAIN_KEYS, "sender domain")
+            entry = DomainEntry(place=place, places=mapping.places())
+            entry.domain = mapping.text("domain", required=True)
+            entry.added_on = mapping.date("added_on")
+            entry.retired_on = mapping.date("retired_on")
+            instance = SenderDomain(**entry.values(*DOMAIN_KEYS))
+            if not reader.clean_entry(instance, entry, mapping, exclude=_left_to_import(entry)):
+                continue
+        else:
+            text = vendor.text_item(node, place, "sender domain")
+            if text is None:
+                continue
+            # A domain written as text: every problem with it is at its one line.
+            entry = DomainEntry(place=place, places=dict.fromkeys(DOMAIN_KEYS, place), domain=text)
+            instance = SenderDomain(domain=text)
+            if not reader.clean(instance, place.everywhere(), exclude=_left_to_import(entry)):
+                continue
+        entry.domain = instance.domain
+        if entry.domain and (entry.retired_on is not None or in_force.is_new(entry.domain, place)):
+            found.append(entry)
     return found
+
+
+def _left_to_import(entry: AddressEntry | DomainEntry) -> list[str]:
+    """Left out, ``added_on`` is decided on import (today, or the stored date)."""
+    return ["vendor"] if entry.added_on else ["vendor", "added_on"]
 
 
 def _ranges(reader: Reader, vendor: Mapping) -> list[RangeEntry]:

@@ -32,7 +32,9 @@ VENDOR_KEYS = (
     "ip_ranges",
     "step_overrides",
 )
-ADDRESS_KEYS = ("address", "used_for")
+ADDRESS_KEYS = ("address", "used_for", "added_on", "retired_on")
+#: A sender domain is text (``acme.example``) or, with its dates, a group of these keys.
+DOMAIN_KEYS = ("domain", "added_on", "retired_on")
 RANGE_KEYS = ("network", "tier", "public_note", "staff_note", "added_on", "retired_on")
 #: A file written before ranges had two notes has one ``note``: it was documented as
 #: a note for staff, so it is read as the staff note.
@@ -94,11 +96,15 @@ class ClientEntry(Entry):
 class AddressEntry(Entry):
     address: str = ""
     used_for: str = ""
+    added_on: dt.date | None = None  # left out: today for a new address, the stored date for another
+    retired_on: dt.date | None = None
 
 
 @dataclass
 class DomainEntry(Entry):
     domain: str = ""
+    added_on: dt.date | None = None  # left out: as for an address
+    retired_on: dt.date | None = None
 
 
 @dataclass

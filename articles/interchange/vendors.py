@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import models
 from django.utils import timezone
 
 from articles.content.models import MailClient
@@ -11,7 +12,7 @@ from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.facts.senders import lookalike_warnings
 from articles.interchange.locations import Place, Problem
 from articles.interchange.rows import assign
-from articles.interchange.schema import RangeEntry, VendorEntry
+from articles.interchange.schema import AddressEntry, DomainEntry, Entry, RangeEntry, VendorEntry
 from articles.interchange.steps import StepListWriter
 
 
@@ -36,43 +37,66 @@ class VendorWriter(StepListWriter):
         self._overrides(vendor, entry, created)
 
     def _addresses(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
-        stored = {} if created else {a.address: a for a in vendor.sender_addresses.all()}
-        self.delete_unlisted(
+        stored = [] if created else list(vendor.sender_addresses.all())
+        pairs = _pair(
+            entry.addresses,
             stored,
-            {a.address for a in entry.addresses},
-            kind="sender address",
-            label=lambda address: f"{address} of {vendor.slug}",
+            key="address",
+            same=lambda item, row: row.used_for == item.used_for and _same_dates(item, row),
         )
-        for position, item in enumerate(entry.addresses):
-            row = stored.get(item.address) or SenderAddress(vendor=vendor, address=item.address)
-            created = row.pk is None
-            changed = assign(row, used_for=item.used_for, position=position)
+        self._delete_unpaired(
+            stored, pairs, kind="sender address", label=lambda row: row.address, vendor=vendor
+        )
+        for position, (item, row) in enumerate(pairs):
+            if row is None:
+                row = SenderAddress(
+                    vendor=vendor, address=item.address, added_on=item.added_on or timezone.localdate()
+                )
+            new = row.pk is None
+            changed = assign(
+                row,
+                used_for=item.used_for,
+                position=position,
+                added_on=item.added_on or row.added_on,
+                retired_on=item.retired_on,
+            )
             saved = self.save(
                 row, kind="sender address", label=item.address, place_of=item.place_of, changed=changed
             )
-            if saved and created:
+            if saved and new and row.is_active:
                 self._warn_of_lookalikes(vendor, row.domain, item.place_of("address"))
 
     def _domains(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
-        stored = {} if created else {d.domain: d for d in vendor.sender_domains.all()}
-        self.delete_unlisted(
-            stored,
-            {d.domain for d in entry.domains},
-            kind="sender domain",
-            label=lambda domain: f"{domain} of {vendor.slug}",
+        stored = [] if created else list(vendor.sender_domains.all())
+        pairs = _pair(entry.domains, stored, key="domain", same=_same_dates)
+        self._delete_unpaired(
+            stored, pairs, kind="sender domain", label=lambda row: row.domain, vendor=vendor
         )
-        for domain in stored.keys() - {d.domain for d in entry.domains}:
-            self.domain_owners.pop(domain, None)
-        for item in entry.domains:
-            if item.domain in stored:
-                self.report.record("sender domain", "unchanged", item.domain)
-                continue
-            row = SenderDomain(vendor=vendor, domain=item.domain)
-            if self.save(
-                row, kind="sender domain", label=item.domain, place_of=item.place.everywhere(), changed=True
+        for row in stored:
+            if self.domain_owners.get(row.domain) is vendor:
+                del self.domain_owners[row.domain]
+        for item, row in pairs:
+            if row is None:
+                row = SenderDomain(
+                    vendor=vendor, domain=item.domain, added_on=item.added_on or timezone.localdate()
+                )
+            new = row.pk is None
+            changed = assign(row, added_on=item.added_on or row.added_on, retired_on=item.retired_on)
+            if not self.save(
+                row, kind="sender domain", label=item.domain, place_of=item.place_of, changed=changed
             ):
-                self._warn_of_lookalikes(vendor, item.domain, item.place)
+                continue
+            if row.is_active:
+                if new:
+                    self._warn_of_lookalikes(vendor, item.domain, item.place_of("domain"))
                 self.domain_owners[item.domain] = vendor
+
+    def _delete_unpaired(self, stored: list, pairs: list, *, kind: str, label, vendor: Vendor) -> None:
+        """Delete the stored rows the file no longer lists: first, so that what they held is free for another row."""
+        matched = {row.pk for _item, row in pairs if row is not None}
+        for row in stored:
+            if row.pk not in matched:
+                self.delete(row, kind=kind, label=f"{label(row)} of {vendor.slug}")
 
     def _warn_of_lookalikes(self, vendor: Vendor, domain: str, place: Place) -> None:
         """A new domain that may be a look-alike is imported, with a warning at its line."""
@@ -82,12 +106,8 @@ class VendorWriter(StepListWriter):
 
     def _ranges(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
         stored = [] if created else list(vendor.ip_ranges.all())
-        pairs = _match_ranges(entry.ranges, stored)
-        matched = {row.pk for _item, row in pairs if row is not None}
-        # Deletions first, so a network leaving one row is free for another.
-        for row in stored:
-            if row.pk not in matched:
-                self.delete(row, kind="IP range", label=f"{row.network} of {vendor.slug}")
+        pairs = _pair(entry.ranges, stored, key="network", same=_same_range)
+        self._delete_unpaired(stored, pairs, kind="IP range", label=lambda row: row.network, vendor=vendor)
         for item, row in pairs:
             if row is None:
                 row = IPRange(
@@ -124,25 +144,37 @@ class VendorWriter(StepListWriter):
             )
 
 
-def _match_ranges(items: list[RangeEntry], stored: list[IPRange]) -> list[tuple[RangeEntry, IPRange | None]]:
-    """Pair each range in the file with the stored row it describes, so unchanged rows keep their pk.
+def _same_dates(
+    item: AddressEntry | DomainEntry | RangeEntry, row: SenderAddress | SenderDomain | IPRange
+) -> bool:
+    return row.retired_on == item.retired_on and (item.added_on is None or row.added_on == item.added_on)
 
-    Within one network, rows that match exactly are paired first, then rows
-    that are equally in force (both retired or both not), then any; a network
-    may be listed again after it was retired, so one network can have several rows.
+
+def _same_range(item: RangeEntry, row: IPRange) -> bool:
+    return (
+        row.tier == item.tier
+        and row.public_note == item.public_note
+        and row.staff_note == item.staff_note
+        and _same_dates(item, row)
+    )
+
+
+def _pair(
+    items: list[Entry], stored: list[models.Model], *, key: str, same
+) -> list[tuple[Entry, models.Model | None]]:
+    """Pair each fact in the file with the stored row it describes, so unchanged rows keep their pk.
+
+    Within one value of ``key`` (a network, an address, a domain), rows that
+    are ``same`` are paired first, then rows that are equally in force (both
+    retired or both not), then any; a fact may be listed again after it was
+    retired, so one value can have several rows.
     """
-    free: dict[str, list[IPRange]] = defaultdict(list)
+    free: dict[str, list[models.Model]] = defaultdict(list)
     for row in stored:
-        free[row.network].append(row)
-    paired: dict[int, IPRange] = {}
+        free[getattr(row, key)].append(row)
+    paired: dict[int, models.Model] = {}
     tests = (
-        lambda item, row: (
-            row.tier == item.tier
-            and row.public_note == item.public_note
-            and row.staff_note == item.staff_note
-            and row.retired_on == item.retired_on
-            and (item.added_on is None or row.added_on == item.added_on)
-        ),
+        same,
         lambda item, row: (row.retired_on is None) == (item.retired_on is None),
         lambda item, row: True,
     )
@@ -150,9 +182,9 @@ def _match_ranges(items: list[RangeEntry], stored: list[IPRange]) -> list[tuple[
         for index, item in enumerate(items):
             if index in paired:
                 continue
-            for row in free[item.network]:
+            for row in free[getattr(item, key)]:
                 if test(item, row):
                     paired[index] = row
-                    free[item.network].remove(row)
+                    free[getattr(item, key)].remove(row)
                     break
     return [(item, paired.get(index)) for index, item in enumerate(items)]

@@ -70,12 +70,14 @@ def sender_answer(parsed: ParsedQuery) -> SenderAnswer:
     vendors = (
         public_vendors_only()
         .annotate(
-            by_address=Exists(SenderAddress.objects.filter(vendor=OuterRef("pk"), address=parsed.address))
+            by_address=Exists(
+                SenderAddress.objects.active().filter(vendor=OuterRef("pk"), address=parsed.address)
+            )
             if parsed.address
             else Value(False),
             by_domain=ExpressionWrapper(
-                Exists(SenderDomain.objects.filter(vendor=OuterRef("pk"), domain__in=parsed.domains))
-                | Exists(SenderAddress.objects.filter(at_domain, vendor=OuterRef("pk")))
+                Exists(SenderDomain.objects.active().filter(vendor=OuterRef("pk"), domain__in=parsed.domains))
+                | Exists(SenderAddress.objects.active().filter(at_domain, vendor=OuterRef("pk")))
                 | Q(website__iregex=rf"^https?://([^/]*\.)?({website})(:[0-9]+)?(/|$)"),
                 output_field=BooleanField(),
             ),

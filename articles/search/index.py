@@ -9,10 +9,11 @@ once per request, inside the transaction of the change; the database's
 triggers then bring the full-text index along in the same statement (see
 models.py).
 
-One thing moves without a write: a range whose retirement date passes leaves
-the page that day, and ``{{ range_count }}`` with it. IP lookups read the live
-ranges, so only that count can lag in the document; ``manage.py
-search_index`` rebuilds everything.
+One thing moves without a write: a range, sender address or domain whose
+retirement date passes leaves the page that day, and ``{{ range_count }}``
+or ``{{ primary_address }}`` with it. IP lookups and the answers to an email
+or domain query read the live facts, so only the document's text can lag;
+``manage.py search_index`` rebuilds everything.
 """
 
 from __future__ import annotations
@@ -81,9 +82,9 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
     articles = list(Article.objects.filter(pk__in=set(article_ids)).select_related("vendor"))
     vendor_ids = {article.vendor_id for article in articles if article.vendor_id}
     addresses, domains, ranges = defaultdict(list), defaultdict(list), defaultdict(list)
-    for address in SenderAddress.objects.filter(vendor__in=vendor_ids):
+    for address in SenderAddress.objects.active().filter(vendor__in=vendor_ids):
         addresses[address.vendor_id].append(address)
-    for domain in SenderDomain.objects.filter(vendor__in=vendor_ids):
+    for domain in SenderDomain.objects.active().filter(vendor__in=vendor_ids):
         domains[domain.vendor_id].append(domain)
     for ip_range in IPRange.objects.active().filter(vendor__in=vendor_ids):
         ranges[ip_range.vendor_id].append(ip_range)

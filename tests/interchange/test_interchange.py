@@ -291,6 +291,7 @@ def test_any_text_survives_export_and_reading_back(acme, body, title):
 
 def test_export_writes_a_small_readable_file(tmp_path):
     run_import(SAMPLE, tmp_path=tmp_path)
+    # An address or domain written without its dates was added on the day it was imported.
     assert run_export() == textwrap.dedent(
         """\
         # Safelist Help Center: the whole help center in one file.
@@ -321,8 +322,14 @@ def test_export_writes_a_small_readable_file(tmp_path):
             sender_addresses:
               - address: alerts@acme.example
                 used_for: password resets
+                added_on: TODAY
               - address: billing@xn--bcher-kva.example
-            sender_domains: [acme.example, xn--bcher-kva.example]
+                added_on: TODAY
+            sender_domains:
+              - domain: acme.example
+                added_on: TODAY
+              - domain: xn--bcher-kva.example
+                added_on: TODAY
             ip_ranges:
               - network: 192.0.2.0/24
                 tier: primary
@@ -357,7 +364,7 @@ def test_export_writes_a_small_readable_file(tmp_path):
             body: |
               Mail from {{ vendor }}.
         """
-    )
+    ).replace("TODAY", timezone.localdate().isoformat())
 
 
 def test_export_of_an_empty_help_center_is_just_the_format():
@@ -893,7 +900,10 @@ def test_text_that_looks_like_a_number_or_yes_is_read_as_text():
 def test_unicode_domains_are_stored_and_exported_in_their_ascii_form(tmp_path):
     run_import(VENDOR + "    sender_domains: [Bücher.Example.]\n", tmp_path=tmp_path)
     assert SenderDomain.objects.get().domain == "xn--bcher-kva.example"
-    assert "sender_domains: [xn--bcher-kva.example]" in run_export()
+    assert (
+        f"sender_domains:\n      - domain: xn--bcher-kva.example\n        added_on: {timezone.localdate()}"
+        in (run_export())
+    )
 
 
 def test_references_may_point_forwards_in_the_file():
@@ -1028,3 +1038,94 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     text = SAMPLE + "#" * (5 * 1024 * 1024)
     message = import_error(text, tmp_path)
     assert "a help center file may be at most 5,242,880 bytes" in message
+
+
+# --- Dates of sender addresses and domains --------------------------------
+
+
+DATED_FACTS = VENDOR + (
+    "    sender_addresses:\n"
+    "      - address: news@acme.example\n"
+    "        added_on: 2023-01-01\n"
+    "        retired_on: 2024-01-01\n"
+    "      - address: news@acme.example\n"
+    "        used_for: newsletters\n"
+    "        added_on: 2024-02-01\n"
+    "    sender_domains:\n"
+    "      - domain: acme.example\n"
+    "        added_on: 2023-01-01\n"
+    "        retired_on: 2024-01-01\n"
+    "      - domain: acme.example\n"
+    "        added_on: 2024-02-01\n"
+    "      - mail.acme.example\n"
+)
+
+
+def test_addresses_and_domains_keep_their_dates_and_may_be_listed_again_after_retirement(tmp_path):
+    run_import(DATED_FACTS, tmp_path=tmp_path)
+    acme = Vendor.objects.get(slug="acme")
+    assert list(
+        acme.sender_addresses.order_by("added_on").values_list("address", "added_on", "retired_on")
+    ) == [
+        ("news@acme.example", dt.date(2023, 1, 1), dt.date(2024, 1, 1)),
+        ("news@acme.example", dt.date(2024, 2, 1), None),
+    ]
+    assert list(acme.sender_domains.active().values_list("domain", flat=True)) == [
+        "acme.example",
+        "mail.acme.example",
+    ]
+    assert acme.sender_domains.get(domain="mail.acme.example").added_on == timezone.localdate()
+
+
+def test_dated_addresses_and_domains_round_trip_byte_for_byte(tmp_path):
+    run_import(DATED_FACTS, tmp_path=tmp_path)
+    first = run_export()
+    assert "        retired_on: 2024-01-01\n" in first
+    empty_database()
+    run_import(first, tmp_path=tmp_path)
+    assert run_export() == first
+    assert "Importing it would change nothing." in run_import(first, "--dry-run", tmp_path=tmp_path)
+
+
+def test_reimport_keeps_an_addresss_stored_date_when_the_file_leaves_it_out(tmp_path):
+    run_import(DATED_FACTS, tmp_path=tmp_path)
+    kept = SenderAddress.objects.get(retired_on=None)
+    run_import(
+        VENDOR + "    sender_addresses:\n      - address: news@acme.example\n        used_for: newsletters\n",
+        tmp_path=tmp_path,
+    )
+    # The retired row, left out of the file, is deleted; the one in force keeps its pk and date.
+    assert SenderAddress.objects.get().pk == kept.pk
+    assert SenderAddress.objects.get().added_on == dt.date(2024, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (
+            "    sender_addresses:\n      - address: a@acme.example\n      - address: A@acme.example\n",
+            "line 7, vendors[0] (acme) > sender_addresses[1] > address: The address a@acme.example is listed twice "
+            "(first on line 6)",
+        ),
+        (
+            "    sender_domains:\n      - acme.example\n      - domain: ACME.example\n",
+            "line 7, vendors[0] (acme) > sender_domains[1] (ACME.example): The domain acme.example is listed twice "
+            "(first on line 6)",
+        ),
+        (
+            "    sender_addresses:\n      - address: a@acme.example\n"
+            "        added_on: 2024-02-01\n        retired_on: 2024-01-01\n",
+            "line 8, vendors[0] (acme) > sender_addresses[0] > retired_on: A sender address cannot be retired "
+            "before it was added.",
+        ),
+        (
+            "    sender_domains:\n      - domain: acme.example\n        retired: 2024-01-01\n",
+            "line 7, vendors[0] (acme) > sender_domains[0] (acme.example) > retired: “retired” is not a key "
+            "a sender domain can have. Did you mean “retired_on”?",
+        ),
+    ],
+)
+def test_bad_dated_facts_are_refused_with_their_line_and_nothing_changes(tmp_path, facts, expected):
+    message = import_error(VENDOR + facts, tmp_path)
+    assert expected in message
+    assert not Vendor.objects.exists()
