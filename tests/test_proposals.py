@@ -172,9 +172,11 @@ def test_a_publishers_save_of_a_public_vendor_is_live_at_once(client, publisher,
 def test_the_publisher_sees_what_the_proposal_changes(publisher, editor, public_acme):
     propose(editor, public_acme)
     data = form_data(editor.get(vendor_url(public_acme)), "vendor_form")
-    removed = IPRange.objects.get(vendor=public_acme, network="198.51.100.7/32")
-    data[f"{inline_row(data, 'ip_ranges', removed.pk)}-public_note"] = "Our backup relay"
-    save(editor, public_acme, data)
+    changed = IPRange.objects.get(vendor=public_acme, network="198.51.100.7/32")
+    data[f"{inline_row(data, 'ip_ranges', changed.pk)}-public_note"] = "Our backup relay"
+    address = public_acme.sender_addresses.get()
+    data[f"{inline_row(data, 'sender_addresses', address.pk)}-DELETE"] = "on"
+    assert save(editor, public_acme, data).status_code == 302
 
     page = publisher.get(vendor_url(public_acme))
     html = page.content.decode()
@@ -185,6 +187,7 @@ def test_the_publisher_sees_what_the_proposal_changes(publisher, editor, public_
     assert f"IP range {NEW_RANGE} added" in html
     assert "IP range 198.51.100.7/32 changed" in html
     assert "Our backup relay" in html
+    assert "Sender address alerts@acme.example removed" in html
     assert f"adds {NEW_RANGE} to the published lists" in html
     assert "proposal/apply/" in html
 
