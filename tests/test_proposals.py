@@ -160,6 +160,20 @@ def test_the_editors_paste_view_on_a_public_vendor_is_still_refused(editor, publ
     assert stored(public_acme) == facts
 
 
+def test_an_editors_other_posts_to_a_public_vendor_stay_refused(editor, publisher, public_acme):
+    # A publisher's save makes a revision to revert to.
+    data = form_data(publisher.get(vendor_url(public_acme)), "vendor_form")
+    data["website"] = "https://new.acme.example"
+    assert save(publisher, public_acme, data).status_code == 302
+    revision = Version.objects.get_for_object(public_acme).first().revision
+    facts, history = stored(public_acme), revisions_of(public_acme)
+    assert editor.post(vendor_url(public_acme, f"history/{revision.pk}/revert/")).status_code == 403
+    assert editor.post(vendor_url(public_acme, "delete/"), {"post": "yes"}).status_code == 403
+    assert stored(public_acme) == facts
+    assert revisions_of(public_acme) == history
+    assert not FactProposal.objects.exists()
+
+
 def test_a_publishers_save_of_a_public_vendor_is_live_at_once(client, publisher, public_acme):
     assert propose(publisher, public_acme).status_code == 302
     assert not FactProposal.objects.exists()
@@ -201,6 +215,21 @@ def test_the_vendor_list_shows_and_filters_vendors_with_a_proposal(editor, publi
     assert [vendor.pk for vendor in shown] == [public_acme.pk]
     shown = editor.get("/admin/articles/vendor/", {"proposal": "no"}).context["cl"].result_list
     assert [vendor.pk for vendor in shown] == [other.pk]
+
+
+def test_the_vendor_list_queries_do_not_grow_with_proposals(editor):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert editor.get("/admin/articles/vendor/").status_code == 200
+        return len(queries)
+
+    vendors = [make_vendor(f"v{n}", public=True) for n in range(3)]
+    propose(editor, vendors[0])
+    one = count()
+    for vendor in vendors[1:]:
+        propose(editor, vendor)
+    assert FactProposal.objects.count() == 3
+    assert count() == one
 
 
 # Applying -----------------------------------------------------------------------------------------

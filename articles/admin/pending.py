@@ -15,6 +15,10 @@ the change was made, publishing is refused: the editor re-opens the article
 and saves the change again, so nothing the live article gained is undone.
 The worker publishes a change set for a time (tasks/scheduled.py), through
 ``publish_pending`` here, in the name of the publisher who set the time.
+
+Keeping a posted form and replaying it is shared with a public vendor's
+proposed fact changes (admin/proposals.py): ``posted_data``,
+``kept_request``, ``change_comment`` and the ``ReplaysKeptForms`` mixin.
 """
 
 from __future__ import annotations
