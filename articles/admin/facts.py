@@ -38,6 +38,7 @@ from articles.admin.forms import (
 )
 from articles.admin.history import RevisionHistory
 from articles.admin.locking import RefusesStaleEdits
+from articles.admin.proposals import ProposesFactChanges
 from articles.content.models import Article
 from articles.content.visibility import public_vendors_only
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
@@ -176,7 +177,14 @@ class VendorStepListInline(StepListLinksInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin.ModelAdmin):
+class VendorAdmin(
+    RevisionHistory,
+    RecordsChanges,
+    RefusesStaleEdits,
+    ProposesFactChanges,
+    FindsCoveringRanges,
+    admin.ModelAdmin,
+):
     covering_field = "vendor"
     list_display = [
         "name",
@@ -264,6 +272,7 @@ class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCover
     def get_urls(self):
         # Before the default URLs, whose "<object_id>/" pattern would claim this path.
         return [
+            *self.proposal_urls(),
             path(
                 "<path:object_id>/ranges/paste/",
                 self.admin_site.admin_view(self.paste_ranges_view),
@@ -273,8 +282,11 @@ class VendorAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, FindsCover
         ]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # A public vendor's facts are what readers see (admin/roles.py).
-        return super().has_change_permission(request, obj) and roles.may_post_change(request, obj)
+        # A public vendor's facts are what readers see (admin/roles.py): an editor's save of its
+        # change form is kept as a proposal (admin/proposals.py); any other POST of theirs is refused.
+        return super().has_change_permission(request, obj) and (
+            roles.may_post_change(request, obj) or self.proposes(request)
+        )
 
     def can_paste_ranges(self, request: HttpRequest, vendor: Vendor) -> bool:
         """Adding ranges: to a draft vendor with add_iprange; to a public one, also change_published_facts."""

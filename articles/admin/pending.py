@@ -15,6 +15,10 @@ the change was made, publishing is refused: the editor re-opens the article
 and saves the change again, so nothing the live article gained is undone.
 The worker publishes a change set for a time (tasks/scheduled.py), through
 ``publish_pending`` here, in the name of the publisher who set the time.
+
+Keeping a posted form and replaying it is shared with a public vendor's
+proposed fact changes (admin/proposals.py): ``posted_data``,
+``kept_request``, ``change_comment`` and the ``ReplaysKeptForms`` mixin.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.forms.formsets import all_valid
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -103,14 +107,22 @@ def store_pending(
 
 @dataclass
 class Replay:
-    """A pending change run through the change form: the article and sections it would save."""
+    """A kept form run through the change form: the object (and rows) it would save.
+
+    ``obj`` is the form's instance, changed in memory only; for an article,
+    ``article``, ``sections`` and ``clients`` say what readers would see.
+    """
 
     request: HttpRequest
     form: forms.ModelForm
     formsets: list
     inlines: list
-    article: Article
+    obj: models.Model
     valid: bool
+
+    @property
+    def article(self) -> Article:
+        return self.obj
 
     @property
     def sections(self) -> list[ArticleClient]:
@@ -142,7 +154,132 @@ class Replay:
         return found
 
 
-class PendingChanges:
+class ReadRowField(forms.ModelChoiceField):
+    """A replayed inline row's id, found among the rows its formset read in one query.
+
+    Django's own id field looks each row up with a query of its own: a page
+    showing a kept form of thirty ranges would cost thirty queries more.
+    """
+
+    def __init__(self, formset, field: forms.ModelChoiceField) -> None:
+        super().__init__(field.queryset, required=field.required, widget=field.widget, initial=field.initial)
+        self.formset = formset
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            row = self.formset._existing_object(self.formset.model._meta.pk.to_python(value))
+        except ValidationError:
+            row = None
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return row
+
+
+def kept_request(request: HttpRequest, data: dict[str, list[str]], *, user=None) -> HttpRequest:
+    """A request of its own, as a kept form was posted, in the name of ``user`` (default: whoever replays it).
+
+    It carries the real request's messages, so that what the admin says
+    while saving it (a look-alike domain warning) reaches the person applying it.
+    """
+    posted = HttpRequest()
+    posted.method = "POST"
+    posted.user = request.user if user is None else user
+    posted.META = request.META
+    posted.path = request.path
+    posted.replays_kept_form = True
+    if hasattr(request, "_messages"):
+        posted._messages = request._messages
+    for key, values in data.items():
+        posted.POST.setlist(key, values)
+    return posted
+
+
+def change_comment(model_admin, request: HttpRequest, replay: Replay) -> str:
+    """What a valid replay changes, in the history's own wording ("Changed Title and Body.")."""
+    for formset in replay.formsets:
+        formset.save(commit=False)  # sorts the rows into new, changed, deleted; writes nothing
+    message = model_admin.construct_change_message(request, replay.form, replay.formsets, False)
+    return LogEntry(change_message=json.dumps(message)).get_change_message()
+
+
+class ReplaysKeptForms:
+    """A model admin that keeps a change form aside and replays it later: pending changes, proposals.
+
+    The kept form is the POST as it was (``posted_data``) and the names of the
+    fields the form had; replaying it builds the admin's own forms and
+    formsets, bound to it, against the object as it then is.
+    """
+
+    def _replay_posted(
+        self, request: HttpRequest, obj: models.Model, fields=None, *, for_page: bool = False
+    ) -> Replay:
+        """The change form bound to ``request.POST``, built and validated as the admin builds it.
+
+        ``for_page``: the replay is only shown (a diff, a form to go on
+        from), so each posted row is found among the rows its formset has
+        read rather than by a query of its own; saves keep the admin's check.
+        """
+        if fields is None:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        form = self.get_form(request, obj, change=True, fields=fields)(
+            request.POST, request.FILES, instance=obj
+        )
+        formsets, inlines = self._create_formsets(request, form.instance, change=True)
+        if for_page:
+            for formset in formsets:
+                pk_name = formset.model._meta.pk.name
+                for row in formset.forms:
+                    if isinstance(row.fields.get(pk_name), forms.ModelChoiceField):
+                        row.fields[pk_name] = ReadRowField(formset, row.fields[pk_name])
+        valid = form.is_valid()
+        new_object = self.save_form(request, form, change=True) if valid else form.instance
+        valid = all_valid(formsets) and valid
+        return Replay(
+            request=request, form=form, formsets=formsets, inlines=inlines, obj=new_object, valid=valid
+        )
+
+    def replay_kept(
+        self, request: HttpRequest, kept, obj: models.Model, *, user=None, for_page: bool = False
+    ) -> Replay:
+        """``kept`` (its ``data`` and ``form_fields``) run through the change form against ``obj``.
+
+        ``obj`` is changed in memory only. The forms are those of ``user``
+        (default: whoever replays it), limited to the fields the kept form
+        had: no field its author did not see is reset, and none the admin no
+        longer has is asked for.
+        """
+        posted = kept_request(request, kept.data, user=user)
+        fields = [
+            name for name in flatten_fieldsets(self.get_fieldsets(posted, obj)) if name in kept.form_fields
+        ]
+        return self._replay_posted(posted, obj, fields=fields, for_page=for_page)
+
+    def _show_kept_in_form(self, request, context, replay: Replay, obj: models.Model) -> None:
+        """The change form filled with a kept form's replay, for someone whose next save replaces it.
+
+        They go on from the kept version rather than from the live one, so a
+        second save keeps the first one's edits. The forms are bound to the
+        kept data, as if it had just been posted.
+        """
+        shown = context["adminform"]
+        context["adminform"] = helpers.AdminForm(
+            replay.form,
+            list(shown.fieldsets),
+            self.get_prepopulated_fields(request, obj),
+            shown.readonly_fields,
+            model_admin=self,
+        )
+        context["inline_admin_formsets"] = self.get_inline_formsets(
+            request, replay.formsets, replay.inlines, obj
+        )
+        context["errors"] = helpers.AdminErrorList(replay.form, replay.formsets)
+
+
+class PendingChanges(ReplaysKeptForms):
     """ArticleAdmin's pending changes: kept on an editor's save, shown, previewed, published."""
 
     change_form_template = "admin/articles/pending/change_form.html"
@@ -160,57 +297,21 @@ class PendingChanges:
             ):
                 replay = self._replay_posted(request, article)
                 if replay.valid:
-                    for formset in replay.formsets:
-                        formset.save(
-                            commit=False
-                        )  # sorts the rows into new, changed, deleted; writes nothing
-                    message = self.construct_change_message(request, replay.form, replay.formsets, False)
                     store_pending(
                         request,
                         article,
                         posted_data(request),
                         form_fields=list(replay.form.base_fields),
-                        # The history's own wording ("Changed Title and Body."), as a log entry gives it.
-                        comment=LogEntry(change_message=json.dumps(message)).get_change_message(),
+                        comment=change_comment(self, request, replay),
                     )
                     messages.success(request, STORED_MESSAGE)
                     return HttpResponseRedirect(request.path)
                 # Invalid: the admin's own view builds the same forms again and shows the errors.
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def _replay_posted(self, request: HttpRequest, article: Article, fields=None) -> Replay:
-        """The change form bound to ``request.POST``, built and validated as the admin builds it."""
-        if fields is None:
-            fields = flatten_fieldsets(self.get_fieldsets(request, article))
-        form = self.get_form(request, article, change=True, fields=fields)(
-            request.POST, request.FILES, instance=article
-        )
-        formsets, inlines = self._create_formsets(request, form.instance, change=True)
-        valid = form.is_valid()
-        new_object = self.save_form(request, form, change=True) if valid else form.instance
-        valid = all_valid(formsets) and valid
-        return Replay(
-            request=request, form=form, formsets=formsets, inlines=inlines, article=new_object, valid=valid
-        )
-
     def replay_pending(self, request: HttpRequest, pending: PendingChange, article: Article) -> Replay:
         """``pending`` run through the change form against ``article`` (changed in memory only)."""
-        # A request of its own, as the kept form was posted, in the name of whoever replays it.
-        posted = HttpRequest()
-        posted.method = "POST"
-        posted.user = request.user
-        posted.META = request.META
-        posted.path = request.path
-        for key, values in pending.data.items():
-            posted.POST.setlist(key, values)
-        # The editor's fields, of those the admin's form has for this user: no field the editor
-        # did not see is reset, and none the admin no longer has is asked for.
-        fields = [
-            name
-            for name in flatten_fieldsets(self.get_fieldsets(posted, article))
-            if name in pending.form_fields
-        ]
-        replay = self._replay_posted(posted, article, fields=fields)
+        replay = self.replay_kept(request, pending, article)
         # Saved now, it would be updated now: the preview shows the date readers will see.
         replay.article.updated_at = timezone.now()
         return replay
@@ -301,18 +402,7 @@ class PendingChanges:
         to the kept data, as if it had just been posted.
         """
         replay = self.replay_pending(request, pending, copy.copy(obj))
-        shown = context["adminform"]
-        context["adminform"] = helpers.AdminForm(
-            replay.form,
-            list(shown.fieldsets),
-            self.get_prepopulated_fields(request, obj),
-            shown.readonly_fields,
-            model_admin=self,
-        )
-        context["inline_admin_formsets"] = self.get_inline_formsets(
-            request, replay.formsets, replay.inlines, obj
-        )
-        context["errors"] = helpers.AdminErrorList(replay.form, replay.formsets)
+        self._show_kept_in_form(request, context, replay, obj)
         context["form_shows_pending"] = True
 
     def get_queryset(self, request):

@@ -1,4 +1,4 @@
-"""A change to a published article that waits for a publisher: the pending change.
+"""Changes that wait for a publisher: a published article's pending change, a public vendor's proposal.
 
 An editor's save of a published article does not touch the live article:
 the form as posted (the article's fields and its client sections, already
@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from articles.content.models import Article
+from articles.facts.models import Vendor
 
 
 class PendingChangeQuerySet(models.QuerySet):
@@ -95,3 +96,52 @@ class PendingChange(models.Model):
 
     def __str__(self) -> str:
         return f"Pending change to “{self.article}”"
+
+
+class FactProposal(models.Model):
+    """The one open proposed change to a public vendor's facts: its posted form, who and when.
+
+    A model of its own rather than PendingChange made generic (a content type
+    and an object id): a vendor's proposal is never scheduled, so it has none
+    of the publishing time, publisher and worker's problem fields and their
+    constraint, and a real one-to-one key keeps "one open proposal per
+    vendor" in the database and the vendor list's "has a proposal" column one
+    indexed EXISTS. What the two share is the posted form and how it is
+    replayed, which lives in admin/pending.py's ``ReplaysKeptForms``.
+    """
+
+    vendor = models.OneToOneField(
+        Vendor, on_delete=models.CASCADE, related_name="fact_proposal", verbose_name=_("vendor")
+    )
+    data = models.JSONField(
+        _("posted form"),
+        help_text=_(
+            "The vendor form as it was posted, with its inlines: each field name with its list of values."
+        ),
+    )
+    form_fields = models.JSONField(
+        _("form fields"),
+        default=list,
+        help_text=_("The fields the editor's form had: applying replays the data through those only."),
+    )
+    base_edit_version = models.PositiveIntegerField(
+        _("based on edit version"),
+        help_text=_("The vendor's edit version the proposal was made from; a later save makes it stale."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposed fact change")
+        verbose_name_plural = _("proposed fact changes")
+        ordering = ["vendor", "pk"]
+
+    def __str__(self) -> str:
+        return f"Proposed change to the facts of “{self.vendor}”"

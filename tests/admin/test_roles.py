@@ -352,13 +352,15 @@ def test_editor_cannot_change_or_add_a_public_vendors_range_in_the_range_admin(e
 # Vendors: published facts and pasting ranges ------------------------------------------------
 
 
-def test_editor_cannot_save_a_public_vendor(editor, publisher, smarttrak):
+def test_editor_cannot_save_a_public_vendor_only_propose_a_change(editor, publisher, smarttrak):
     data = vendor_form(editor, smarttrak)
     data["description"] = "changed"
     add_inline_row(data, "ip_ranges", network="198.51.100.0/24", tier="primary", added_on="2026-01-01")
     before, entries = vendor_facts(smarttrak), logged()
-    assert editor.post(vendor_url(smarttrak), data).status_code == 403
+    # Kept as a proposed fact change for a publisher to apply (tests/test_proposals.py).
+    assert editor.post(vendor_url(smarttrak), data).status_code == 302
     assert vendor_facts(smarttrak) == before and logged() == entries
+    assert smarttrak.fact_proposal.author.username == "eddie"
     assert publisher.post(vendor_url(smarttrak), data).status_code == 302
     assert smarttrak.ip_ranges.filter(network="198.51.100.0/24").exists()
 
