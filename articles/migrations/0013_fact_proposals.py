@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0011_pending_and_schedule"),
+        ("articles", "0012_fact_retirement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
