@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reversion
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -31,6 +31,24 @@ class UnixNewlines:
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class LabelsDateTimes:
+    """Names both boxes of a date-and-time field after the field, for screen readers.
+
+    Django's split widget introduces its two boxes with bare text ("Date:",
+    "Time:") that no label ties to them, so a screen reader announces two
+    unnamed boxes (axe: ``label``).
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            name = str(db_field.verbose_name).capitalize()
+            date, time = formfield.widget.widgets
+            date.attrs["aria-label"] = f"{name}: date"
+            time.attrs["aria-label"] = f"{name}: time"
+        return formfield
 
 
 class MarkdownWidget(UnixNewlines, AdminMarkdownxWidget):

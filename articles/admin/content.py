@@ -15,6 +15,7 @@ from articles.admin.common import (
     MARKDOWN_INLINE_JS,
     MARKDOWN_WIDGETS,
     PLACEHOLDER_HELP,
+    LabelsDateTimes,
     RecordsChanges,
     StepListColumns,
     StepListLinksInline,
@@ -155,7 +156,9 @@ class ArticleClientInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, PendingChanges, admin.ModelAdmin):
+class ArticleAdmin(
+    RevisionHistory, RecordsChanges, RefusesStaleEdits, PendingChanges, LabelsDateTimes, admin.ModelAdmin
+):
     list_display = ["title", "vendor", "kind", "status", "published_at", "updated_at"]
     list_filter = ["status", review.ReviewStateFilter, "kind", "vendor"]
     search_fields = ["title", "slug", "summary", "body", "vendor__name"]
