@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from reversion.models import Version
 
 from articles.facts.models import IPRange, Vendor
@@ -189,7 +190,8 @@ def test_the_publisher_sees_what_the_proposal_changes(publisher, editor, public_
     changed = IPRange.objects.get(vendor=public_acme, network="198.51.100.7/32")
     data[f"{inline_row(data, 'ip_ranges', changed.pk)}-public_note"] = "Our backup relay"
     address = public_acme.sender_addresses.get()
-    data[f"{inline_row(data, 'sender_addresses', address.pk)}-DELETE"] = "on"
+    # A public vendor's address is retired, not deleted (its row has no delete box).
+    data[f"{inline_row(data, 'sender_addresses', address.pk)}-retired_on"] = timezone.localdate().isoformat()
     assert save(editor, public_acme, data).status_code == 302
 
     page = publisher.get(vendor_url(public_acme))
@@ -201,7 +203,7 @@ def test_the_publisher_sees_what_the_proposal_changes(publisher, editor, public_
     assert f"IP range {NEW_RANGE} added" in html
     assert "IP range 198.51.100.7/32 changed" in html
     assert "Our backup relay" in html
-    assert "Sender address alerts@acme.example removed" in html
+    assert "Sender address alerts@acme.example changed" in html
     assert f"adds {NEW_RANGE} to the published lists" in html
     assert "proposal/apply/" in html
 
