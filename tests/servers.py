@@ -34,10 +34,20 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 STARTUP_SECONDS = 30
 
 
+#: Two test runs side by side on one Redis (CI runs SQLite and PostgreSQL at once) each
+#: take their own databases: the second sets TEST_REDIS_DB_OFFSET (e.g. -4).
+REDIS_DB_OFFSET = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0"))
+
+
+def redis_url(number: int) -> str:
+    """The URL of Redis database ``number`` for this test run (see ``REDIS_DB_OFFSET``)."""
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{number + REDIS_DB_OFFSET}"
+
+
 def redis_database(number: int) -> str:
     """The URL of one Redis database, emptied; skipped (failed in CI) if Redis is not running."""
     redis = pytest.importorskip("redis")
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
+    url = redis_url(number)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
     except redis.exceptions.ConnectionError:

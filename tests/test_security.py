@@ -17,7 +17,7 @@ from django.urls import reverse
 from articles.search.models import SearchClick, SearchQueryLog
 from articles.throttle import client_ip
 from tests.conftest import make_article
-from tests.servers import missing_service
+from tests.servers import missing_service, redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +236,7 @@ def test_pages_other_than_search_are_not_limited(client, tight_limits, acme):
 def test_limits_are_counted_in_the_shared_cache(client, tight_limits, acme, settings):
     """With Redis as the cache, a count made by one app server holds for another."""
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
+    url = redis_url(15)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:

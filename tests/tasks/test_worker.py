@@ -19,11 +19,11 @@ import redis
 from huey import RedisHuey, SqliteHuey, signals
 
 from articles.tasks.periodic import daily_task
-from tests.servers import missing_service
+from tests.servers import missing_service, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "/usr/bin/make"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = redis_url(15)
 
 
 @pytest.fixture
