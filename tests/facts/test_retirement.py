@@ -221,7 +221,9 @@ def test_a_public_vendors_range_cannot_be_deleted_from_its_own_page(admin_client
     ip_range = public_acme.ip_ranges.get(network="192.0.2.0/24")
     change_page = admin_client.get(f"/admin/articles/iprange/{ip_range.pk}/change/").content.decode()
     assert range_delete_url(ip_range) not in change_page
-    assert admin_client.get(range_delete_url(ip_range)).status_code == 403
+    refused = admin_client.get(range_delete_url(ip_range))
+    assert refused.status_code == 403
+    assert "retire it instead" in refused.content.decode(), "the refusal says what to do"
     assert admin_client.post(range_delete_url(ip_range), {"post": "yes"}).status_code == 403
     assert IPRange.objects.filter(pk=ip_range.pk).exists()
 
