@@ -62,10 +62,10 @@ def test_two_people_editing_one_article_see_the_conflict_and_save_the_merge(page
     expect(conflicts).to_contain_text("Bob's body: allow every SmartTRAK sender.")
     expect(ann.get_by_label("Title")).to_have_value("Allowlisting SmartTRAK, by Ann")
     screenshot(ann, "admin-edit-conflict")
-    # The report this page adds. The change form under it is Django's own, the same as on every change
-    # page: axe reports its tabular inlines' unlabelled cells and split date/time there too.
-    # No preload: axe would copy the admin's stylesheets inline, which the site's CSP refuses.
-    results = Axe().run(ann, context="section.edit-conflict", options={"preload": False})
+    # The whole page: the report and the merged form under it (its section rows and
+    # date boxes are labelled). No preload: axe would copy the admin's stylesheets
+    # inline, which the site's CSP refuses.
+    results = Axe().run(ann, options={"preload": False})
     assert results.violations_count == 0, results.generate_report()
 
     ann.get_by_role("button", name="Save", exact=True).click()
