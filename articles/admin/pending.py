@@ -278,6 +278,41 @@ class ReplaysKeptForms:
         )
         context["errors"] = helpers.AdminErrorList(replay.form, replay.formsets)
 
+    # Saving aside: what the subclass keeps, and where -------------------------------------
+
+    #: The message an editor gets when their save was kept aside.
+    kept_message = ""
+
+    def keeps_aside(self, request: HttpRequest, obj) -> bool:
+        """Whether this user's valid save of ``obj`` is kept aside instead of written."""
+        raise NotImplementedError
+
+    def keep_aside(self, request: HttpRequest, obj, data, *, form_fields, comment) -> None:
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None and "_saveasnew" not in request.POST:
+            obj = self.get_object(request, unquote(object_id))
+            if (
+                obj is not None
+                and self.has_change_permission(request, obj)
+                and self.keeps_aside(request, obj)
+            ):
+                replay = self._replay_posted(request, obj)
+                if replay.valid:
+                    self.keep_aside(
+                        request,
+                        obj,
+                        posted_data(request),
+                        form_fields=list(replay.form.base_fields),
+                        comment=change_comment(self, request, replay),
+                    )
+                    messages.success(request, self.kept_message)
+                    return HttpResponseRedirect(request.path)
+                # Invalid: the admin's own view builds the same forms again and shows the
+                # errors, so it saves nothing either.
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
 
 class PendingChanges(ReplaysKeptForms):
     """ArticleAdmin's pending changes: kept on an editor's save, shown, previewed, published."""
@@ -286,28 +321,13 @@ class PendingChanges(ReplaysKeptForms):
 
     # Saving -----------------------------------------------------------------------------
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None and "_saveasnew" not in request.POST:
-            article = self.get_object(request, unquote(object_id))
-            if (
-                article is not None
-                and article.status == Article.Status.PUBLISHED
-                and self.has_change_permission(request, article)
-                and not may_apply_directly(request, article)
-            ):
-                replay = self._replay_posted(request, article)
-                if replay.valid:
-                    store_pending(
-                        request,
-                        article,
-                        posted_data(request),
-                        form_fields=list(replay.form.base_fields),
-                        comment=change_comment(self, request, replay),
-                    )
-                    messages.success(request, STORED_MESSAGE)
-                    return HttpResponseRedirect(request.path)
-                # Invalid: the admin's own view builds the same forms again and shows the errors.
-        return super().changeform_view(request, object_id, form_url, extra_context)
+    kept_message = STORED_MESSAGE
+
+    def keeps_aside(self, request: HttpRequest, article: Article) -> bool:
+        return article.status == Article.Status.PUBLISHED and not may_apply_directly(request, article)
+
+    def keep_aside(self, request: HttpRequest, article: Article, data, *, form_fields, comment) -> None:
+        store_pending(request, article, data, form_fields=form_fields, comment=comment)
 
     def replay_pending(self, request: HttpRequest, pending: PendingChange, article: Article) -> Replay:
         """``pending`` run through the change form against ``article`` (changed in memory only)."""

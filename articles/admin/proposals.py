@@ -39,7 +39,7 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from articles.admin.pending import Replay, ReplaysKeptForms, change_comment, posted_data
+from articles.admin.pending import Replay, ReplaysKeptForms
 from articles.admin.roles import may_apply_directly
 from articles.facts.models import Vendor
 from articles.revisions.diff import Diff, diff
@@ -131,28 +131,13 @@ class ProposesFactChanges(ReplaysKeptForms):
         change_view = f"{self.opts.app_label}_{self.opts.model_name}_change"
         return request.method == "POST" and match is not None and match.url_name == change_view
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None and "_saveasnew" not in request.POST:
-            vendor = self.get_object(request, unquote(object_id))
-            if (
-                vendor is not None
-                and self.has_change_permission(request, vendor)
-                and not may_apply_directly(request, vendor)
-            ):
-                replay = self._replay_posted(request, vendor)
-                if replay.valid:
-                    store_proposal(
-                        request,
-                        vendor,
-                        posted_data(request),
-                        form_fields=list(replay.form.base_fields),
-                        comment=change_comment(self, request, replay),
-                    )
-                    messages.success(request, PROPOSED_MESSAGE)
-                    return HttpResponseRedirect(request.path)
-                # Invalid: the admin's own view builds the same forms again and shows the errors,
-                # so it saves nothing either.
-        return super().changeform_view(request, object_id, form_url, extra_context)
+    kept_message = PROPOSED_MESSAGE
+
+    def keeps_aside(self, request: HttpRequest, vendor: Vendor) -> bool:
+        return not may_apply_directly(request, vendor)
+
+    def keep_aside(self, request: HttpRequest, vendor: Vendor, data, *, form_fields, comment) -> None:
+        store_proposal(request, vendor, data, form_fields=form_fields, comment=comment)
 
     def replay_proposal(
         self, request: HttpRequest, proposal: FactProposal, vendor: Vendor, *, for_page: bool = False
