@@ -9,6 +9,7 @@ functions here take objects the view has already loaded; they run no queries.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import unescape
@@ -17,11 +18,16 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.content.anchors import Heading, HeadingAnchors, HeadingSection, reserved_ids
 from articles.content.models import Article, MailClient, StepList
 from articles.content.placeholders import EXAMPLE_FACTS, substitute, unknown_placeholders
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# "extra" brings attr_list, through which staff write a heading's anchor as
+# "## Heading {#anchor}"; "admonition" gives callouts ("!!! note", "!!! tip",
+# "!!! warning", "!!! legacy"), which the admin's preview renders the same way.
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "admonition"]
+CALLOUT_KINDS = ("note", "tip", "warning", "legacy")
 
 # Ammonia's defaults, less images: an <img> pointing elsewhere would be a
 # third-party request on every page view.
@@ -31,8 +37,12 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
     "th": {"align", "scope"},
     "td": {"align"},
+    "div": {"class"},
+    "p": {"class"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+_CALLOUT_CLASSES = {"admonition", "admonition-title", *CALLOUT_KINDS}
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -42,24 +52,85 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def sanitise(html: str) -> str:
+def sanitise(html: str, anchors: Iterable[str] = ()) -> str:
+    """nh3 with our allow-list; a heading keeps an ``id`` only if it is one of ``anchors``.
+
+    The anchors are the ones ``HeadingAnchors`` gave while converting, so an id
+    typed in raw HTML (or a class other than a callout's) never reaches a page.
+    """
+    anchors = set(anchors)
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return value if value in anchors else None
+        if attribute == "class" and tag in {"div", "p"}:
+            classes = [name for name in value.split() if name in _CALLOUT_CLASSES]
+            return " ".join(classes) or None
+        return value
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=keep,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
 
 
-def _unsanitised_html(text: str, facts: Mapping[str, str] | None) -> str:
-    source = substitute(text, facts or {})
-    return markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+class _Converter(threading.local):
+    """One Markdown converter per thread, reset between texts.
+
+    Building a ``markdown.Markdown`` (loading its extensions) costs more than
+    converting a short step; ``reset()`` gives the same output from a reused one.
+    """
+
+    def __init__(self):
+        self.anchors = HeadingAnchors()
+        self.md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, self.anchors], output_format="html")
+
+
+_converter = _Converter()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Sanitised HTML and the headings it holds, with their anchors and the text under each."""
+
+    html: SafeString
+    headings: list[Heading]
+    sections: list[HeadingSection]
+
+
+def _convert(text: str, facts: Mapping[str, str] | None, reserved: Iterable[str]) -> tuple[str, list, list]:
+    md = _converter.md
+    _converter.anchors.reserved = set(reserved)
+    try:
+        html = md.convert(substitute(text, facts or {}))
+        return html, list(md.headings), list(md.heading_sections)
+    finally:
+        md.reset()
+
+
+def render_document(
+    text: str, facts: Mapping[str, str] | None = None, *, client_slugs: Iterable[str] = ()
+) -> Rendered:
+    """An article body: its HTML with anchored headings, and those headings (for contents and search).
+
+    ``client_slugs``: the mail-client sections on the same page, whose anchors
+    a heading may not take.
+    """
+    html, headings, sections = _convert(text, facts, reserved_ids(client_slugs))
+    return Rendered(
+        html=mark_safe(sanitise(html, (h.anchor for h in headings))),  # noqa: S308 - sanitised here
+        headings=headings,
+        sections=sections,
+    )
 
 
 def render_markdown(text: str, facts: Mapping[str, str] | None = None) -> SafeString:
     """Markdown with placeholders filled from ``facts``, as sanitised HTML."""
-    return mark_safe(sanitise(_unsanitised_html(text, facts)))  # noqa: S308 - sanitised here
+    return render_document(text, facts).html
 
 
 def markdownify_preview(content: str) -> str:
@@ -87,7 +158,7 @@ class Preview:
 
 def render_preview(text: str, facts: Mapping[str, str] | None = None) -> Preview:
     """``render_markdown``'s output, with what it silently drops or leaves as typed."""
-    html = _unsanitised_html(text, facts)
+    html, headings, _ = _convert(text, facts, reserved_ids())
     # Markdown escapes "<img" typed inside code, so every match here is a real
     # image, from Markdown's ![](…) or raw HTML, that nh3 is about to remove.
     images = []
@@ -96,7 +167,7 @@ def render_preview(text: str, facts: Mapping[str, str] | None = None) -> Preview
         address = next((group for group in source.groups() if group is not None), "") if source else ""
         images.append(unescape(address))
     return Preview(
-        html=mark_safe(sanitise(html)),  # noqa: S308 - sanitised here
+        html=mark_safe(sanitise(html, (h.anchor for h in headings))),  # noqa: S308 - sanitised here
         unknown_placeholders=unknown_placeholders(text),
         removed_images=images,
     )
@@ -162,6 +233,9 @@ class ArticlePage:
     tiers: list[RangeTier]
     person_sections: list[ClientSection] = field(default_factory=list)
     it_sections: list[ClientSection] = field(default_factory=list)
+    # The body's headings with their anchors, and the text under each (``anchors``).
+    headings: list[Heading] = field(default_factory=list)
+    body_sections: list[HeadingSection] = field(default_factory=list)
 
     @property
     def sections(self) -> list[ClientSection]:
@@ -212,10 +286,13 @@ def build_article_page(
     vendor = article.vendor
     facts = vendor_facts(vendor, addresses, domains, ranges)
     chosen = choose_step_lists(step_lists)
+    body = render_document(article.body, facts, client_slugs=[client.slug for client in clients])
     page = ArticlePage(
         article=article,
         vendor=vendor,
-        body=render_markdown(article.body, facts),
+        body=body.html,
+        headings=body.headings,
+        body_sections=body.sections,
         addresses=addresses,
         domains=domains,
         tiers=group_tiers(ranges) if article.show_it_section else [],
