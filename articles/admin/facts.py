@@ -156,7 +156,7 @@ class IPRangeInline(FactInline):
     def overlaps(self, obj: IPRange) -> str:
         if obj.pk is None:
             return ""
-        if not obj.is_active:
+        if obj.is_retired:
             return "retired"
         if obj.vendor_id not in self._overlaps_by_vendor:
             # One query for the whole table, however many rows it has.
@@ -498,6 +498,8 @@ class IPRangeAdmin(RecordsChanges, RefusesStaleEdits, FindsCoveringRanges, admin
 
     @admin.display(description="In the published lists", ordering="retired_on")
     def is_published(self, obj: IPRange) -> str:
+        if obj.added_later:
+            return f"Not yet, listed from {format_day(obj.added_on)}"
         if obj.retires_later:
             return f"Yes, retires on {format_day(obj.retired_on)}"
         return "Yes" if obj.is_active else "No, retired"

@@ -116,13 +116,18 @@ class FactQuerySet(models.QuerySet):
     """Facts with a life span: ``added_on``, and ``retired_on`` once they leave the published lists."""
 
     def active(self, on=None):
-        """Facts in force: not retired, or retired only after ``on`` (today).
+        """Facts in force on ``on`` (today): added by then, and not retired, or retired only after it.
 
-        A retirement dated in the future keeps the fact listed until that day,
-        when it leaves every list at midnight with no write to the database.
+        Both dates may be announced ahead: a fact added in the future joins
+        every list on its day, and a retirement in the future keeps the fact
+        listed until its day, each at midnight with no write to the database.
         """
         on = on or timezone.localdate()
-        return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
+        return self.filter(Q(added_on__lte=on), Q(retired_on__isnull=True) | Q(retired_on__gt=on))
+
+    def announced(self, on=None):
+        """Facts whose addition is announced for a day after ``on`` (today): not listed yet."""
+        return self.filter(added_on__gt=on or timezone.localdate(), retired_on__isnull=True)
 
 
 class FactLifeSpan(models.Model):
@@ -142,7 +147,19 @@ class FactLifeSpan(models.Model):
     @property
     def is_active(self) -> bool:
         """For a fact already loaded, what ``active()`` decides in the database."""
-        return self.retired_on is None or self.retired_on > timezone.localdate()
+        today = timezone.localdate()
+        added = self.added_on is None or self.added_on <= today
+        return added and (self.retired_on is None or self.retired_on > today)
+
+    @property
+    def is_retired(self) -> bool:
+        """Retired on or before today: in no list any more (announced additions are not retired)."""
+        return self.retired_on is not None and self.retired_on <= timezone.localdate()
+
+    @property
+    def added_later(self) -> bool:
+        """Announced for a day still to come: not listed until then."""
+        return self.added_on is not None and self.added_on > timezone.localdate()
 
     @property
     def retires_later(self) -> bool:
@@ -345,10 +362,10 @@ class IPRange(FactLifeSpan):
             try:
                 network = networks.parse_network(self.network)
                 # A range no sender publishes (the whole internet, private,
-                # loopback...) is refused while it is in the published lists.
+                # loopback...) is refused while it is, or is announced to be, in the published lists.
                 # One already retired is history that no list carries, and a
                 # range stored before this rule must stay retirable.
-                if self.is_active:
+                if not self.is_retired:
                     sender_ranges.check_sender_range(network)
             except networks.RangeError as error:
                 raise ValidationError({"network": ValidationError(str(error), code=error.code)}) from None

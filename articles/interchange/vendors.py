@@ -63,7 +63,7 @@ class VendorWriter(StepListWriter):
             saved = self.save(
                 row, kind="sender address", label=item.address, place_of=item.place_of, changed=changed
             )
-            if saved and new and row.is_active:
+            if saved and new and not row.is_retired:
                 self._warn_of_lookalikes(vendor, row.domain, item.place_of("address"))
 
     def _domains(self, vendor: Vendor, entry: VendorEntry, created: bool) -> None:
@@ -86,7 +86,7 @@ class VendorWriter(StepListWriter):
                 row, kind="sender domain", label=item.domain, place_of=item.place_of, changed=changed
             ):
                 continue
-            if row.is_active:
+            if not row.is_retired:
                 if new:
                     self._warn_of_lookalikes(vendor, item.domain, item.place_of("domain"))
                 self.domain_owners[item.domain] = vendor

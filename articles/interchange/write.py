@@ -78,7 +78,7 @@ class _Writer(VendorWriter):
             domain.domain: vendor
             for vendor in self.vendors.values()
             for domain in vendor.sender_domains.all()
-            if domain.is_active  # a retired domain is no longer one a reader could mistake
+            if not domain.is_retired  # a retired domain is no longer one a reader could mistake
         }
         steps = Prefetch("steps", queryset=Step.objects.order_by("position", "pk"))
         # Keyed by (mail client, vendor); the vendor is None for a client's generic steps.
