@@ -14,11 +14,13 @@ twice, and the sender addresses and domains, which the token does not cover,
 may have changed in between; starting from the first day misses nothing.
 
 A token is refused, with the address of the full list to fetch instead, when
-it is not a token at all (``malformed_token``), when no list this site
-published had it (``unknown_token``: never issued, or issued before a range's
-tier or note was edited, which rewrites the ranges' past too), or when its
-list was replaced more than ``KEPT_DAYS`` ago (``token_too_old``): what it
-would take to bring such a copy up to date is the whole list anyway.
+it is not a token at all (400 ``malformed_token``), when no list this site
+published had it (404 ``unknown_token``: never issued, or issued before a
+range's tier or note was edited, which rewrites the ranges' past too), or
+when its list was replaced more than ``KEPT_DAYS`` ago (410
+``token_too_old``): what it would take to bring such a copy up to date is the
+whole list anyway. The list a token names is the resource asked about: not
+found, or gone.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ def resolve(
     if not matching:
         raise SinceError(
             "unknown_token",
-            400,
+            404,
             "This site never published a list with that syncToken (or a range's tier or note "
             "was edited since). " + fetch,
         )

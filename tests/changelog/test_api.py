@@ -117,7 +117,7 @@ def stored() -> tuple:
         ("%00", 400, "malformed_token"),
         ("A" * 64, 400, "malformed_token"),
         ("0" * 64 + "0", 400, "malformed_token"),
-        ("0" * 64, 400, "unknown_token"),
+        ("0" * 64, 404, "unknown_token"),
     ],
 )
 @pytest.mark.parametrize("url", [URL, "/api/changes"])
@@ -153,7 +153,7 @@ def test_a_token_whose_list_was_replaced_long_ago_is_gone_and_changes_nothing(cl
 def test_a_token_from_before_a_notes_edit_is_unknown(client, history):
     held = range_file(client)["syncToken"]
     IPRange.objects.filter(network="192.0.2.0/24").update(public_note="Main pool")
-    assert get(client, f"{URL}?since={held}", status=400)["error"]["code"] == "unknown_token"
+    assert get(client, f"{URL}?since={held}", status=404)["error"]["code"] == "unknown_token"
 
 
 def test_an_unknown_or_draft_vendor_is_a_json_404(client, db):

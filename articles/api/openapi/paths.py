@@ -63,12 +63,16 @@ SINCE_PARAM = {
     "in": "query",
     "required": False,
     "description": "The syncToken of the range file (allowlist.json) you hold. Without it: every change.",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
 }
 SINCE_REFUSED = {
     "400": {
-        "description": "Not a syncToken (malformed_token), or one this site never published "
-        "(unknown_token): fetch the full list named in the message.",
+        "description": "Not a syncToken (malformed_token): fetch the full list named in the message.",
+        "content": ERROR_JSON,
+    },
+    "404": {
+        "description": "No vendor has that slug (unknown_vendor), or this site never published a list "
+        "with that syncToken (unknown_token): fetch the full list named in the message.",
         "content": ERROR_JSON,
     },
     "410": {
@@ -158,7 +162,6 @@ def paths() -> dict:
             {
                 "200": _json_ok("The changes, and the current syncToken", "ChangeList"),
                 "301": MOVED,
-                "404": UNKNOWN_VENDOR,
                 **SINCE_REFUSED,
             },
             [VENDOR_PARAM, SINCE_PARAM],
