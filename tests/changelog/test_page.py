@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from articles.content.models import Article
 from articles.facts.models import IPRange
 from tests.changelog.conftest import ANNOUNCED, NoWrites
 from tests.conftest import make_article, make_range, make_vendor
@@ -88,3 +90,21 @@ def test_query_count_is_constant_with_the_number_of_facts(client, history, djang
         with django_assert_num_queries(4):
             page = client.get("/acme/changes/")
         assert page.content.decode().count("45.0.") == count
+
+
+def test_the_admin_shows_an_announced_range_as_not_yet_listed(history, admin_client):
+    # history first: the sign-in happens on the fixed clock, so its session has not expired.
+    vendor_page = admin_client.get(f"/admin/articles/vendor/{history.pk}/change/").content.decode()
+    assert "Not yet, listed from 15 Jan 2027" in vendor_page
+    assert "retires on 1 Feb 2027" in vendor_page
+    ranges = admin_client.get("/admin/articles/iprange/").content.decode()
+    assert "Not yet, listed from 15 Jan 2027" in ranges
+
+
+def test_no_article_of_a_vendor_may_take_the_change_logs_address(db):
+    vendor = make_vendor("acme", public=True)
+    article = Article(vendor=vendor, slug="changes", title="Changes", kind=Article.Kind.GUIDE)
+    with pytest.raises(ValidationError) as refused:
+        article.full_clean()
+    assert refused.value.error_dict["slug"][0].code == "reserved_slug"
+    assert not Article.objects.filter(slug="changes").exists()
