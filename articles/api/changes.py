@@ -25,11 +25,12 @@ from articles.facts.models import Vendor
 def _answer(request: HttpRequest, vendors: dict[int, Vendor], *, full_list: str, vendor: str | None):
     today = timezone.localdate()
     found = changes(vendors)
-    states = changes_since.list_states(changes_since.dated_ranges(vendors), vendors, found, today)
+    history = changes_since.TokenHistory(changes_since.dated_ranges(vendors), vendors)
     since = request.GET.get("since")
     state = None
     if since is not None:
         try:
+            states = changes_since.list_states(history, found, today)
             state = changes_since.resolve(since, states, full_list=full_list, today=today)
         except changes_since.SinceError as error:
             return _error(
@@ -42,7 +43,7 @@ def _answer(request: HttpRequest, vendors: dict[int, Vendor], *, full_list: str,
             "vendor": vendor,
             "since": since,
             "since_date": state.first_day.isoformat() if state else None,
-            "sync_token": states[-1].token,
+            "sync_token": history.token_on(today),
             "full_list": full_list,
             "changes": [
                 change_shape(change, vendors[change.vendor_id].slug, today=today) for change in listed

@@ -29,11 +29,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from django.utils import timezone
 
 from articles.downloads.loaders import listed, well_formed
-from articles.downloads.range_files import sync_token
+from articles.downloads.range_files import token_entry, token_of_entries
 from articles.facts.changelog import Change
 from articles.facts.models import IPRange, Vendor
 
@@ -69,15 +70,67 @@ def dated_ranges(vendors: dict[int, Vendor]) -> list[IPRange]:
     return well_formed(rows.order_by())
 
 
-def _in_force(ip_range: IPRange, day: dt.date) -> bool:
+def _in_force(added_on: dt.date | None, retired_on: dt.date | None, day: dt.date) -> bool:
     # What ``FactQuerySet.active(on=day)`` decides in the database.
-    added = ip_range.added_on is None or ip_range.added_on <= day
-    return added and (ip_range.retired_on is None or ip_range.retired_on > day)
+    return (added_on is None or added_on <= day) and (retired_on is None or retired_on > day)
 
 
-def list_states(
-    ranges: Sequence[IPRange], vendors: dict[int, Vendor], changes: Iterable[Change], today: dt.date
-) -> list[ListState]:
+class TokenHistory:
+    """The sync token of these ranges' list as it stood on any day.
+
+    Each range is written once (``range_files.token_entry``), in the files'
+    order, and a day's token joins the entries in force on it: a list of R
+    ranges over D days costs D joins of R short texts, not D files, and from
+    one day to the next only the ranges whose dates fall between are looked at.
+    """
+
+    def __init__(self, ranges: Iterable[IPRange], vendors: dict[int, Vendor]) -> None:
+        pairs = sorted(
+            ((listed(r, vendors[r.vendor_id].slug), r.retired_on) for r in ranges),
+            key=lambda pair: pair[0].sort_key,
+        )
+        # Per IP version (the file lists IPv4 and IPv6 apart): each range's entry and dates.
+        self._texts: dict[int, list[str]] = {4: [], 6: []}
+        self._dates: dict[int, list[tuple]] = {4: [], 6: []}
+        for entry, retired_on in pairs:
+            self._texts[entry.version].append(token_entry(entry))
+            self._dates[entry.version].append((entry.added_on, retired_on))
+        # When each range may come or go, in order of day.
+        self._events = sorted(
+            (day, version, index)
+            for version, dates in self._dates.items()
+            for index, span in enumerate(dates)
+            for day in span
+            if day is not None
+        )
+
+    def token_on(self, day: dt.date) -> str:
+        return self.tokens_on([day])[0]
+
+    def tokens_on(self, days: Sequence[dt.date]) -> list[str]:
+        """The token of each day, for days in increasing order."""
+        if not days:
+            return []
+        alive = {
+            version: [_in_force(*span, days[0]) for span in dates] for version, dates in self._dates.items()
+        }
+        events = iter(self._events)
+        pending = next(events, None)
+        while pending is not None and pending[0] <= days[0]:
+            pending = next(events, None)
+        tokens = []
+        for day in days:
+            while pending is not None and pending[0] <= day:
+                _, version, index = pending
+                alive[version][index] = _in_force(*self._dates[version][index], day)
+                pending = next(events, None)
+            tokens.append(
+                token_of_entries(compress(self._texts[4], alive[4]), compress(self._texts[6], alive[6]))
+            )
+        return tokens
+
+
+def list_states(history: TokenHistory, changes: Iterable[Change], today: dt.date) -> list[ListState]:
     """The range lists published up to ``today``, oldest first; the last is today's.
 
     A list changes on each day a change takes effect, and stood as it was
@@ -85,12 +138,9 @@ def list_states(
     """
     days = sorted({change.effective_on for change in changes if change.effective_on <= today})
     starts = [days[0] - dt.timedelta(days=1), *days] if days else [today]
-    states = []
-    for start, following in zip(starts, [*starts[1:], None], strict=True):
-        in_force = [listed(r, vendors[r.vendor_id].slug) for r in ranges if _in_force(r, start)]
-        last_day = following - dt.timedelta(days=1) if following else today
-        states.append(ListState(start, last_day, sync_token(in_force)))
-    return states
+    ends = [start - dt.timedelta(days=1) for start in starts[1:]] + [today]
+    tokens = history.tokens_on(starts)
+    return [ListState(*state) for state in zip(starts, ends, tokens, strict=True)]
 
 
 def resolve(
