@@ -63,6 +63,8 @@ class ChangesFeed(Feed):
     """
 
     feed_type = Atom1Feed
+    # RFC 4287 wants an author on the feed when an entry may lack one (an empty feed).
+    author_name = "Safelist Help Center"
     description_template = "articles/feeds/change_set.html"
     item_guid_is_permalink = False
 

@@ -120,6 +120,7 @@ def test_a_draft_or_unknown_vendor_has_no_feed(client, db):
 def test_an_empty_help_center_has_an_empty_feed(client, db):
     parsed = feed(client, "/changes.atom")
     assert parsed.entries == []
+    assert parsed.feed.author == "Safelist Help Center", "RFC 4287: an author, even with no entries"
 
 
 @pytest.mark.parametrize("url", ["/acme/changes.atom", "/changes.atom"])
