@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.conftest import screenshot
+
 pytestmark = pytest.mark.browser
 
 CHANGES = "/smarttrak/changes/"
@@ -14,6 +16,7 @@ def test_changes_page_is_accessible_and_self_contained(page, demo_site):
     response = page.goto(demo_site.url + CHANGES)
     assert response.status == 200
     page.wait_for_load_state("networkidle")
+    screenshot(page, "changes")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     assert page.outside_requests == []
