@@ -3,7 +3,7 @@ segment used here is listed in ``models.RESERVED_SLUGS``."""
 
 from django.urls import include, path
 
-from articles import views
+from articles import changelog_views, views
 from articles.search import views as search_views
 
 app_name = "articles"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path("search/click/", search_views.search_click, name="search_click"),
     path("help/<slug:article>/", views.general_article, name="general_article"),
+    # The change log: before the vendor and article patterns, which would claim "changes".
+    path("changes.atom", changelog_views.all_changes_feed, name="all_changes_feed"),
+    path("<slug:vendor>/changes/", changelog_views.vendor_changes, name="changes"),
+    path("<slug:vendor>/changes.atom", changelog_views.vendor_changes_feed, name="changes_feed"),
     # Downloads for IT: before the vendor and article patterns, which would claim their paths.
     path("", include("articles.downloads.urls")),
     path("<slug:vendor>/", views.vendor_hub, name="vendor"),

@@ -135,8 +135,8 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
             )
         facts = vendor_facts(
             vendor,
-            vendor.sender_addresses.all(),
-            vendor.sender_domains.all(),
+            vendor.sender_addresses.active(),
+            vendor.sender_domains.active(),
             vendor.ip_ranges.active(),
         )
     elif request.GET.get("for") == "article":

@@ -127,15 +127,17 @@ def public_requests() -> list[tuple[str, str, dict]]:
     urls += [page(old) for old in objects("ArticleOldSlug", "vendor")]
     for old in objects("VendorOldSlug"):
         urls += [f"/{old.slug}/", f"/{old.slug}/allowlist.txt", f"/api/vendors/{old.slug}"]
-    urls += ["/allowlist.txt", "/allowlist.csv", "/allowlist.json"]
+    urls += ["/allowlist.txt", "/allowlist.csv", "/allowlist.json", "/changes.atom"]
     files = ("allowlist.txt", "allowlist.csv", "allowlist.json", "contact.vcf", "gmail-filter.xml", "for-it/")
+    files += ("changes/", "changes.atom")
     slugs = sorted(vendor.slug for vendor in objects("Vendor"))
     for slug in [*slugs, "no-such-vendor"]:
         urls += [f"/{slug}/", *(f"/{slug}/{name}" for name in files)]
         urls += [f"/{slug}/for-it/{name}" for name in SNIPPETS]
     urls += ["/api/", "/api/schema", "/api/vendors", "/api/articles", "/api/unknown", "/api/ip/"]
+    urls += ["/api/changes", "/api/changes?since=garbage", f"/api/changes?since={'0' * 64}"]
     for slug in [*slugs, "no-such-vendor", "bad slug"]:
-        urls += [f"/api/vendors/{slug}", f"/api/vendors/{slug}/articles"]
+        urls += [f"/api/vendors/{slug}", f"/api/vendors/{slug}/articles", f"/api/vendors/{slug}/changes"]
     ips = ("3.93.157.24", "54.174.61.9", "192.0.2.1", "::ffff:3.93.157.24", "2001:db8::1")
     urls += [f"/api/ip/{ip}" for ip in (*ips, "300.1.1.1", "3.93.157.0/24", "fe80::1%eth0", "garbage")]
     other = [("HEAD", "/smarttrak/allowlist.txt"), ("POST", "/api/vendors"), ("POST", "/search/")]

@@ -162,6 +162,8 @@ class IPRangeInline(FactInline):
             # One query for the whole table, however many rows it has.
             self._overlaps_by_vendor[obj.vendor_id] = describe_overlaps(listed_networks(obj.vendor_id))
         overlaps = self._overlaps_by_vendor[obj.vendor_id].get(obj.ip_network, "")
+        if obj.added_later:
+            return "; ".join(filter(None, [f"Not yet, listed from {format_day(obj.added_on)}", overlaps]))
         if obj.retires_later:
             return "; ".join(filter(None, [f"retires on {format_day(obj.retired_on)}", overlaps]))
         return overlaps

@@ -7,12 +7,15 @@ here and not there fails the schemathesis tests.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
 from articles.content.models import Article
 from articles.downloads.loaders import Loaded, facts_changed_at, listed
 from articles.downloads.published import ListedRange, iso_utc
 from articles.downloads.range_files import sync_token
+from articles.facts.changelog import Change
 from articles.facts.models import IPRange, Vendor
 
 
@@ -90,4 +93,21 @@ def article_shape(article: Article) -> dict:
         "published_at": iso_utc(article.published_at),
         "updated_at": iso_utc(article.updated_at),
         "reviewed_on": article.reviewed_on.isoformat() if article.reviewed_on else None,
+    }
+
+
+def change_shape(change: Change, vendor_slug: str, *, today: dt.date) -> dict:
+    """One addition or removal of the change log, as the changes API lists it."""
+    is_range = change.kind == "range"
+    return {
+        "id": change.key,
+        "vendor": vendor_slug,
+        "kind": change.kind,
+        "action": change.action,
+        "value": change.value,
+        "effective_on": change.effective_on.isoformat(),
+        "upcoming": change.is_upcoming(today),
+        "tier": change.tier if is_range else None,
+        "note": change.note if is_range else None,
+        "changes_url": reverse("articles:changes", args=[vendor_slug]),
     }

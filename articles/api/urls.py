@@ -7,7 +7,7 @@ here.
 
 from django.urls import path, re_path, register_converter
 
-from articles.api import views
+from articles.api import changes, views
 
 app_name = "api"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("schema", views.schema, name="schema"),
     path("vendors", views.vendor_list, name="vendors"),
+    path("changes", changes.all_changes, name="changes"),
+    path("vendors/<any:vendor>/changes", changes.vendor_changes, name="vendor_changes"),
     path("vendors/<any:vendor>/articles", views.vendor_articles, name="vendor_articles"),
     path("vendors/<any:vendor>", views.vendor_detail, name="vendor"),
     path("articles", views.article_list, name="articles"),

@@ -91,6 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 "vendors": reverse("api:vendors"),
                 "articles": reverse("api:articles"),
                 "ip_lookup": reverse("api:index") + "ip/{ip}",
+                "changes": reverse("api:changes"),
                 "allowlist_json": reverse("articles:all_allowlist_json"),
             },
         },

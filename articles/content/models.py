@@ -27,7 +27,7 @@ from ..facts.limits import (
 from ..facts.models import Vendor, remember_old_slug, saved_values
 
 # Second path segments under a vendor that the site uses for its own pages.
-RESERVED_ARTICLE_SLUGS = frozenset({"for-it"})
+RESERVED_ARTICLE_SLUGS = frozenset({"for-it", "changes"})
 
 
 class MailClient(models.Model):

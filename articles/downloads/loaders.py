@@ -7,9 +7,9 @@ that every writer takes.
 When the facts last changed (a file's Last-Modified, a JSON file's
 ``createDate``, the API's ``facts_changed_at``) is ``Vendor.facts_changed_at``
 (the newest over all vendors for the files about all of them), or the start of
-the day on which a retirement (of a range, an address or a domain) took
-effect if that is later: a fact leaves the lists at midnight without any
-write to the database, and the time must still move. Deleting a whole vendor can move the newest time backwards;
+the day on which an announced addition or a retirement (of a range, an address
+or a domain) took effect if that is later: a fact joins or leaves the lists at
+midnight without any write to the database, and the time must still move. Deleting a whole vendor can move the newest time backwards;
 the ETag still changes, and clients should prefer it.
 
 A stored range whose text is not a network (written past ``IPRange.save()``,
@@ -36,21 +36,36 @@ from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _last_retirement(model: type[SenderAddress | SenderDomain], today: dt.date) -> Subquery:
-    """The latest retirement in effect among the vendor's rows of ``model``: a subquery, so that
-    it does not multiply the rows of the ranges' join."""
-    retired = model.objects.filter(vendor=OuterRef("pk"), retired_on__lte=today).order_by("-retired_on")
-    return Subquery(retired.values("retired_on")[:1])
+#: The annotations of ``vendors_with_retirements`` that hold a date a fact came or went.
+DATED_ANNOTATIONS = (
+    "last_retirement",
+    "last_address_retirement",
+    "last_domain_retirement",
+    "last_addition",
+    "last_address_addition",
+    "last_domain_addition",
+)
+
+
+def _last_dated(model: type[SenderAddress | SenderDomain], field: str, today: dt.date) -> Subquery:
+    """The latest ``field`` (``added_on`` or ``retired_on``) in effect among the vendor's rows of
+    ``model``: a subquery, so that it does not multiply the rows of the ranges' join."""
+    dated = model.objects.filter(vendor=OuterRef("pk"), **{f"{field}__lte": today}).order_by(f"-{field}")
+    return Subquery(dated.values(field)[:1])
 
 
 def vendors_with_retirements() -> QuerySet[Vendor]:
-    """Public vendors (``visibility``), each annotated with the latest retirement date
-    already in effect (of a range, an address or a domain) and the moment it became public."""
+    """Public vendors (``visibility``), each annotated with the latest retirement and addition
+    dates already in effect (of a range, an address or a domain) and the moment it became public."""
     today = timezone.localdate()
     return with_public_since(public_vendors_only()).annotate(
         last_retirement=Max("ip_ranges__retired_on", filter=Q(ip_ranges__retired_on__lte=today)),
-        last_address_retirement=_last_retirement(SenderAddress, today),
-        last_domain_retirement=_last_retirement(SenderDomain, today),
+        last_address_retirement=_last_dated(SenderAddress, "retired_on", today),
+        last_domain_retirement=_last_dated(SenderDomain, "retired_on", today),
+        # An addition announced for a day now come changes the lists as a retirement does.
+        last_addition=Max("ip_ranges__added_on", filter=Q(ip_ranges__added_on__lte=today)),
+        last_address_addition=_last_dated(SenderAddress, "added_on", today),
+        last_domain_addition=_last_dated(SenderDomain, "added_on", today),
     )
 
 
@@ -60,19 +75,15 @@ def load_vendor(slug: str) -> Vendor:
 
 
 def facts_changed_at(vendor: Vendor) -> dt.datetime:
-    """When the vendor's published facts last changed: an edit, a retirement taking
-    effect, or the vendor becoming public."""
+    """When the vendor's published facts last changed: an edit, an announced addition or a
+    retirement taking effect, or the vendor becoming public."""
     changed = vendor.facts_changed_at
     public_since = getattr(vendor, "public_since", None)
     if public_since is not None:
         changed = max(changed, public_since)
-    retirements = [
-        getattr(vendor, name, None)
-        for name in ("last_retirement", "last_address_retirement", "last_domain_retirement")
-    ]
-    retired_on = max(filter(None, retirements), default=None)
-    if retired_on is not None:
-        midnight = dt.datetime.combine(retired_on, dt.time.min, tzinfo=timezone.get_current_timezone())
+    dated = max(filter(None, (getattr(vendor, name, None) for name in DATED_ANNOTATIONS)), default=None)
+    if dated is not None:
+        midnight = dt.datetime.combine(dated, dt.time.min, tzinfo=timezone.get_current_timezone())
         changed = max(changed, midnight)
     return changed
 

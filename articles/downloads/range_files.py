@@ -64,32 +64,57 @@ def ranges_csv(ranges: Iterable[ListedRange], *, with_vendor: bool = False) -> s
     return out.getvalue()
 
 
+def _json_entry(listed: ListedRange) -> dict:
+    key = "ip_prefix" if listed.version == 4 else "ipv6_prefix"
+    return {
+        key: listed.network.with_prefixlen,
+        "vendor": listed.vendor,
+        "tier": listed.tier,
+        "added_on": listed.added_on.isoformat() if listed.added_on else None,
+        "note": listed.note,
+    }
+
+
 def _json_entries(ranges: Sequence[ListedRange]) -> tuple[list[dict], list[dict]]:
-    ipv4, ipv6 = [], []
-    for listed in ranges:
-        key, bucket = ("ip_prefix", ipv4) if listed.version == 4 else ("ipv6_prefix", ipv6)
-        bucket.append(
-            {
-                key: listed.network.with_prefixlen,
-                "vendor": listed.vendor,
-                "tier": listed.tier,
-                "added_on": listed.added_on.isoformat() if listed.added_on else None,
-                "note": listed.note,
-            }
-        )
+    ipv4 = [_json_entry(listed) for listed in ranges if listed.version == 4]
+    ipv6 = [_json_entry(listed) for listed in ranges if listed.version == 6]
     return ipv4, ipv6
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def token_entry(listed: ListedRange) -> str:
+    """One range as the sync token hashes it: its entry of the JSON file, as canonical JSON."""
+    return _canonical(_json_entry(listed))
+
+
+def token_of_entries(ipv4: Iterable[str], ipv6: Iterable[str]) -> str:
+    """The sync token of a list given as its ranges' ``token_entry`` texts, each version in the files' order.
+
+    The SHA-256 of ``{"ipv6_prefixes":[…],"prefixes":[…]}`` in canonical JSON,
+    which ``json.dumps`` writes as each entry's own text joined by commas; so
+    a caller that hashes many lists made of the same ranges (the changes API,
+    one list per day of the log) writes each entry once and only joins them
+    here, instead of dumping every list whole (tests/changelog/test_tokens.py
+    holds the two to the same bytes).
+    """
+    digest = hashlib.sha256(b'{"ipv6_prefixes":[')
+    digest.update(",".join(ipv6).encode("utf-8"))
+    digest.update(b'],"prefixes":[')
+    digest.update(",".join(ipv4).encode("utf-8"))
+    digest.update(b"]}")
+    return digest.hexdigest()
 
 
 def sync_token(ranges: Iterable[ListedRange]) -> str:
     """A SHA-256 over the listed ranges: it changes exactly when the list does."""
-    ipv4, ipv6 = _json_entries(sort_ranges(ranges))
-    canonical = json.dumps(
-        {"prefixes": ipv4, "ipv6_prefixes": ipv6},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+    ordered = sort_ranges(ranges)
+    return token_of_entries(
+        (token_entry(listed) for listed in ordered if listed.version == 4),
+        (token_entry(listed) for listed in ordered if listed.version == 6),
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def ranges_json(ranges: Iterable[ListedRange], *, created: dt.datetime) -> str:

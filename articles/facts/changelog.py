@@ -26,6 +26,7 @@ from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 ADDED = "added"
 REMOVED = "removed"
 KINDS = ("range", "address", "domain")
+KIND_LABELS = {"range": "IP range", "address": "sender address", "domain": "sender domain"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,18 @@ class Change:
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.fact_id}:{self.action}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def tier_label(self) -> str:
+        """The range's tier in readers' words ("Primary"); empty for an address or a domain."""
+        return IPRange.Tier(self.tier).label if self.tier in IPRange.Tier.values else ""
+
+    def is_upcoming(self, today: dt.date | None = None) -> bool:
+        return self.effective_on > (today or timezone.localdate())
 
     @property
     def sort_key(self) -> tuple:

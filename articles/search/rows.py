@@ -181,8 +181,7 @@ def ranges_for(queried: Sequence[networks.Network], limit: int) -> list[IPRange]
     sql = (
         f"SELECT {_RANGE.sql} FROM {_RANGES} r WHERE r.id IN ("  # noqa: S608 - names are the models'
         f"SELECT r.id FROM {_RANGES} r "
-        f"WHERE ({' OR '.join(conditions)}) AND (r.retired_on IS NULL OR r.retired_on > %s) LIMIT %s)"
+        f"WHERE ({' OR '.join(conditions)}) AND r.added_on <= %s AND (r.retired_on IS NULL OR r.retired_on > %s) LIMIT %s)"
     )
-    return [
-        ip_range for (ip_range,) in _read(sql, [*params, timezone.localdate().isoformat(), limit], _RANGE)
-    ]
+    today = timezone.localdate().isoformat()
+    return [ip_range for (ip_range,) in _read(sql, [*params, today, today, limit], _RANGE)]

@@ -56,6 +56,7 @@ def test_index_links_to_everything(client, db):
         "vendors": "/api/vendors",
         "articles": "/api/articles",
         "ip_lookup": "/api/ip/{ip}",
+        "changes": "/api/changes",
         "allowlist_json": "/allowlist.json",
     }
 
@@ -258,6 +259,8 @@ def test_schema_is_openapi_3_and_describes_every_api_view(client, db):
         "/api/vendors/{vendor}/articles",
         "/api/articles",
         "/api/ip/{ip}",
+        "/api/changes",
+        "/api/vendors/{vendor}/changes",
         "/allowlist.json",
         "/{vendor}/allowlist.json",
     }

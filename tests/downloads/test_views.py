@@ -181,6 +181,8 @@ def test_a_retirement_taking_effect_moves_last_modified_without_any_write(client
     long_ago = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     Vendor.objects.filter(pk=acme.pk).update(facts_changed_at=long_ago)
     Article.objects.filter(vendor=acme).update(published_at=long_ago)  # public since then
+    for model in (IPRange, SenderAddress, SenderDomain):  # and its facts listed since then
+        model.objects.filter(vendor=acme).update(added_on=long_ago.date())
     before = client.get("/acme/allowlist.json")
     assert before["Last-Modified"] == http_date(long_ago.timestamp())
     # A range whose retirement date arrives: simulated by writing the date without signals.

@@ -8,6 +8,7 @@ schemathesis tests. Enumerations come from the models' choices.
 from __future__ import annotations
 
 from articles.content.models import Article
+from articles.facts.changelog import ADDED, KINDS, REMOVED
 from articles.facts.models import IPRange
 
 SLUG = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$", "example": "smarttrak"}
@@ -16,6 +17,7 @@ NULLABLE_TEXT = {"type": "string", "nullable": True}
 DATE = {"type": "string", "format": "date", "example": "2024-05-01"}
 DATE_TIME = {"type": "string", "format": "date-time", "example": "2026-01-15T09:00:00Z"}
 TIER = {"type": "string", "enum": IPRange.Tier.values}
+SYNC_TOKEN = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 
 
 def object_of(properties: dict) -> dict:
@@ -99,6 +101,7 @@ SCHEMAS = {
                     "vendors": PATH,
                     "articles": PATH,
                     "ip_lookup": PATH,
+                    "changes": PATH,
                     "allowlist_json": PATH,
                 }
             ),
@@ -174,6 +177,51 @@ SCHEMAS = {
                 "type": "array",
                 "items": object_of({"ipv6_prefix": {"type": "string"}, **RANGE_FILE_ENTRY}),
             },
+        }
+    ),
+    "Change": object_of(
+        {
+            "id": {
+                "type": "string",
+                "description": "Names this change for good: the fact's kind and number, and added or removed.",
+                "example": "range:12:added",
+            },
+            "vendor": SLUG,
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "action": {"type": "string", "enum": [ADDED, REMOVED]},
+            "value": {
+                "type": "string",
+                "description": "The range in CIDR form, the sender address, or the domain as readers see it.",
+            },
+            "effective_on": {**DATE, "description": "The day it joins or leaves the lists."},
+            "upcoming": {"type": "boolean", "description": "Announced: its day has not come yet."},
+            "tier": {
+                **TIER,
+                "nullable": True,
+                "description": "A range's tier; null for an address or a domain.",
+            },
+            "note": {
+                **NULLABLE_TEXT,
+                "description": "A range's public note; null for an address or a domain.",
+            },
+            "changes_url": PATH,
+        }
+    ),
+    "ChangeList": object_of(
+        {
+            "vendor": {**SLUG, "nullable": True, "description": "Null in the answer about every vendor."},
+            "since": {**NULLABLE_TEXT, "description": "The since token asked about, or null."},
+            "since_date": {
+                **DATE,
+                "nullable": True,
+                "description": "The first day the list that token names stood; the changes are those after it.",
+            },
+            "sync_token": {
+                **SYNC_TOKEN,
+                "description": "The syncToken of the range file today: ask with it next.",
+            },
+            "full_list": {**PATH, "description": "The range file to fetch when a token is refused."},
+            "changes": {**list_of("Change"), "description": "Oldest first; upcoming ones last."},
         }
     ),
 }

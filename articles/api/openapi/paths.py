@@ -58,6 +58,29 @@ IP_PARAM = {
     "example": "192.0.2.1",
 }
 UNKNOWN_VENDOR = {"description": "No vendor has that slug.", "content": ERROR_JSON}
+SINCE_PARAM = {
+    "name": "since",
+    "in": "query",
+    "required": False,
+    "description": "The syncToken of the range file (allowlist.json) you hold. Without it: every change.",
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+}
+SINCE_REFUSED = {
+    "400": {
+        "description": "Not a syncToken (malformed_token): fetch the full list named in the message.",
+        "content": ERROR_JSON,
+    },
+    "404": {
+        "description": "No vendor has that slug (unknown_vendor), or this site never published a list "
+        "with that syncToken (unknown_token): fetch the full list named in the message.",
+        "content": ERROR_JSON,
+    },
+    "410": {
+        "description": "The list that token names was replaced too long ago (token_too_old): "
+        "fetch the full list named in the message.",
+        "content": ERROR_JSON,
+    },
+}
 MOVED = {"description": "The vendor was renamed: the Location header gives its current address."}
 
 
@@ -132,6 +155,22 @@ def paths() -> dict:
                 "404": UNKNOWN_VENDOR,
             },
             [VENDOR_PARAM],
+        ),
+        "/api/vendors/{vendor}/changes": _get(
+            "listVendorChanges",
+            "One vendor's additions and removals since a syncToken, upcoming ones included",
+            {
+                "200": _json_ok("The changes, and the current syncToken", "ChangeList"),
+                "301": MOVED,
+                **SINCE_REFUSED,
+            },
+            [VENDOR_PARAM, SINCE_PARAM],
+        ),
+        "/api/changes": _get(
+            "listChanges",
+            "Every vendor's additions and removals since a syncToken of the file for all vendors",
+            {"200": _json_ok("The changes, and the current syncToken", "ChangeList"), **SINCE_REFUSED},
+            [SINCE_PARAM],
         ),
         "/api/articles": _get(
             "listArticles",
