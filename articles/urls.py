@@ -4,6 +4,7 @@ segment used here is listed in ``models.RESERVED_SLUGS``."""
 from django.urls import include, path
 
 from articles import views
+from articles.notify import views as notify_views
 from articles.search import views as search_views
 
 app_name = "articles"
@@ -14,6 +15,9 @@ urlpatterns = [
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path("search/click/", search_views.search_click, name="search_click"),
     path("help/<slug:article>/", views.general_article, name="general_article"),
+    path("subscribe/", notify_views.subscribe, name="subscribe"),
+    path("subscribe/confirm/<str:token>/", notify_views.confirm, name="subscribe_confirm"),
+    path("unsubscribe/<str:token>/", notify_views.unsubscribe, name="unsubscribe"),
     # Downloads for IT: before the vendor and article patterns, which would claim their paths.
     path("", include("articles.downloads.urls")),
     path("<slug:vendor>/", views.vendor_hub, name="vendor"),
