@@ -26,7 +26,7 @@ def send_digests(now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         subscribers = list(
-            Subscriber.objects.select_for_update()
+            Subscriber.objects.select_for_update(of=("self",))
             .filter(status=Subscriber.Status.CONFIRMED, frequency=Frequency.DAILY)
             .select_related("vendor")
         )
