@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import admin
+from django.db import models
 
 from articles.notify.models import OutboxMessage, Subscriber, WebhookDelivery, WebhookEndpoint
 
@@ -62,6 +63,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["url", "description"]
     readonly_fields = ["failure_count", "created_at"]
     inlines = [DeliveryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_changeform_initial_data(self, request):
         # A fresh secret for each new endpoint, shown once to give to the customer.

@@ -9,6 +9,8 @@ and the word of it are saved together or not at all, and the worker
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -168,6 +170,14 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def clean(self) -> None:
+        # The address itself is checked when each POST is sent (notify/webhooks.py): it can change.
+        if self.url and not self.url.lower().startswith("https://") and not settings.WEBHOOKS_ALLOW_LOOPBACK:
+            raise ValidationError(
+                {"url": _("A webhook is sent over HTTPS only: the URL must start with https://.")},
+                code="https_required",
+            )
 
 
 class DeliveryQuerySet(models.QuerySet):
