@@ -7,6 +7,7 @@ import pytest
 from articles.facts.models import IPRange
 from articles.notify.announce import announce
 from articles.notify.models import OutboxMessage, Subscriber, WebhookDelivery, WebhookEndpoint
+from articles.tasks.notify import deliver_now
 from tests.conftest import make_range, make_vendor, publish
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,12 @@ def test_announcing_costs_eleven_queries_whatever_the_numbers(
     assert WebhookDelivery.objects.count() == endpoints
     with django_assert_num_queries(4):  # nothing new: the log and the announced keys
         assert announce([vendor.pk]) == 0
+
+
+def test_a_write_that_announces_wakes_the_worker_once_it_commits(django_capture_on_commit_callbacks):
+    vendor = make_vendor("acme", "Acme Mail", public=True)
+    Subscriber.objects.create(email="it@customer.example", vendor=vendor, status="confirmed")
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_range(vendor, "192.0.2.0/24")
+    assert deliver_now in callbacks
+    assert OutboxMessage.objects.count() == 1
