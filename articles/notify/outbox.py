@@ -109,6 +109,8 @@ def _send_mail(smtp, message: OutboxMessage, worker: str) -> str:
     message.lease_until = None
     result = "sent"
     try:
+        if smtp.connection is None:
+            smtp.open()  # one connection for the batch: send_messages() alone opens one per call
         smtp.send_messages([email])
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
         codes = (
