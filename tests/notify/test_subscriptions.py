@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.notify import mails, subscriptions
 from articles.notify.models import OutboxMessage, Subscriber
-from tests.conftest import make_vendor
+from tests.conftest import make_article, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,11 @@ def test_the_vendor_hub_carries_the_subscribe_form(client, vendor):
     assert 'action="/subscribe/"' in page
     assert 'name="vendor" value="acme"' in page
     assert "csrfmiddlewaretoken" not in page
+
+
+def test_the_guides_it_section_and_the_for_it_page_carry_the_subscribe_form(client, vendor):
+    make_article(vendor, "allowlisting-guide", show_it_section=True)
+    for path in ("/acme/allowlisting-guide/", "/acme/for-it/"):
+        page = client.get(path).content.decode()
+        assert '<h3 id="subscribe-acme">' in page, path
+        assert 'name="vendor" value="acme"' in page
