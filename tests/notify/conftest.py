@@ -21,12 +21,13 @@ class Recorder:
 
     messages: list = field(default_factory=list)
     stall_on: str = ""
+    stall_seconds: float = 10
     stalled: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address == self.stall_on and not self.stalled.is_set():
             self.stalled.set()
-            await asyncio.sleep(10)  # the worker is killed while it waits for this answer
+            await asyncio.sleep(self.stall_seconds)  # the worker times out, or is killed, meanwhile
             return "451 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"

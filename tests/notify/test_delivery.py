@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles.notify import outbox
 from articles.notify.digest import send_digests
 from articles.notify.models import NotifiedChange, OutboxMessage, Subscriber
-from articles.services import changes
+from articles.services import changes, ranges
 from tests.conftest import make_range
 from tests.servers import ROOT
 
@@ -195,3 +195,26 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_no_duplicate(smtp, vendor
     assert "Sent 3 mail(s)" in restarted.stdout
     assert sorted(r for r, _ in smtp.recorder.messages) == addresses
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_mail_server_that_hangs_is_a_timeout_retried_later(smtp, vendor, settings):
+    settings.EMAIL_TIMEOUT = 1
+    smtp.recorder.stall_on, smtp.recorder.stall_seconds = "it@customer.example", 1.5
+    Subscriber.objects.create(email="it@customer.example", vendor=vendor, status="confirmed")
+    make_range(vendor, "203.0.113.0/24")
+    assert deliver() == 0
+    message = OutboxMessage.objects.get()
+    assert "timed out" in message.last_error and message.sent_at is None
+    assert message.next_attempt_at > timezone.now()
+    due_now()
+    assert deliver() == 1  # the server answers again (it stalls once)
+    assert len(smtp.recorder.to("it@customer.example")) == 1
+
+
+def test_the_paste_service_announces_what_it_adds(smtp, vendor):
+    Subscriber.objects.create(email="it@customer.example", vendor=vendor, status="confirmed")
+    ranges.vendor_ranges_add(vendor=vendor, text="203.0.113.0/24\n198.51.100.0/24", tier="additional")
+    assert deliver() == 1
+    [(_, notice)] = smtp.recorder.messages
+    body = notice.get_content()
+    assert "203.0.113.0/24 (additional)" in body and "198.51.100.0/24 (additional)" in body
