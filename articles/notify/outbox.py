@@ -19,7 +19,7 @@ Retries. A connection failure, timeout or 4xx answer is retried after 1, 2,
 4 … minutes, at most 30 minutes apart, so a mail server down for an hour gets
 everything within half an hour of its return; the batch stops at the first
 connection failure rather than trying every row against a dead server. A 5xx
-answer for a recipient is final (``failed_at``). Webhook deliveries follow the
+answer for the recipient or the message is final (``failed_at``). Webhook deliveries follow the
 same rules (``webhooks`` for the POST); an endpoint is paused after
 ``WEBHOOK_PAUSE_AFTER`` failed attempts in a row.
 """
@@ -112,7 +112,7 @@ def _send_mail(smtp, message: OutboxMessage, worker: str) -> str:
         if smtp.connection is None:
             smtp.open()  # one connection for the batch: send_messages() alone opens one per call
         smtp.send_messages([email])
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
         codes = (
             [code for code, _ in error.recipients.values()]
             if hasattr(error, "recipients")
@@ -121,6 +121,7 @@ def _send_mail(smtp, message: OutboxMessage, worker: str) -> str:
         result = "failed" if all(code >= 500 for code in codes) else "retry"
         message.last_error = str(error)[:500]
     except (smtplib.SMTPException, OSError) as error:
+        # Includes our sender refused: the site's configuration, not this message, is at fault.
         result = "down"
         message.last_error = f"{type(error).__name__}: {error}"[:500]
         smtp.close()

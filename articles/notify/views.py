@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from articles.notify import subscriptions
+from articles.notify import mails, subscriptions
 from articles.throttle import rate_limited
 
 
@@ -55,12 +55,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             subscriber = subscriptions.confirm(token)
-            message = f"Subscribed: {subscriber.email} will hear of {subscriptions.mails.following(subscriber)}'s changes."
+            message = f"Subscribed: {subscriber.email} will hear of {mails.following(subscriber)}'s changes."
             return _link_page(request, heading="Subscription confirmed", message=message)
         subscriber = subscriptions.confirming(token)
     except ValidationError as error:
         return _link_page(request, heading="This link does not work", error=_messages(error)[0], status=400)
-    following = subscriptions.mails.following(subscriber)
+    following = mails.following(subscriber)
     return _link_page(
         request, heading="Confirm your subscription", message=f"Changes of {following}.", button="Confirm"
     )
