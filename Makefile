@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# The background worker (huey): scheduled tasks such as the nightly search log prune.
+# The background worker (huey): mail and webhook delivery from the outbox, the daily digest,
+# and scheduled tasks such as the nightly search log prune.
 WORKER := manage.py run_huey
 # Secrets for local runs and tests only; production sets its own SECRET_KEY.
 TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=test-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))') ALLOWED_HOSTS=testserver,localhost,127.0.0.1
@@ -14,7 +15,7 @@ help:
 	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT), and the worker"
 	@echo "make test    - the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make serve   - production server: gunicorn, compressed static files"
-	@echo "make worker  - production background worker: scheduled tasks (run beside make serve)"
+	@echo "make worker  - production background worker: mails, webhooks, scheduled tasks (run beside make serve)"
 	@echo "make superuser - create an admin login for /admin/"
 	@echo "make lint    - ruff check, format check and the import contracts (lint-imports)"
 	@echo "make bench-writes - queries and time of saving 1 and 50 ranges (SQLite, demo data)"

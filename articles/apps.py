@@ -11,4 +11,7 @@ class ArticlesConfig(AppConfig):
         from articles.revisions.registry import register_models
         from articles.search import index  # noqa: F401
 
+        # Every process that writes facts wakes the delivery worker when it commits (notify/announce.py).
+        from articles.tasks import notify  # noqa: F401
+
         register_models()

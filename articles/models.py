@@ -1,12 +1,13 @@
 """Every model of the app, gathered where Django looks for them.
 
 The models live beside the code of their concern: ``facts.models``,
-``content.models``, ``revisions.models`` and ``search.models``. Code inside the app imports them
+``content.models``, ``notify.models``, ``revisions.models`` and ``search.models``. Code inside the app imports them
 from there, never from here (an import-linter contract holds this).
 """
 
 from articles.content.models import Article, ArticleClient, ArticleOldSlug, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor, VendorOldSlug
+from articles.notify.models import NotifiedChange, OutboxMessage, Subscriber, WebhookDelivery, WebhookEndpoint
 from articles.revisions.models import PendingChange
 from articles.search.models import (
     ArticleReadCount,
@@ -19,6 +20,11 @@ from articles.search.models import (
 )
 
 __all__ = [
+    "WebhookEndpoint",
+    "WebhookDelivery",
+    "Subscriber",
+    "OutboxMessage",
+    "NotifiedChange",
     "Article",
     "ArticleClient",
     "ArticleOldSlug",

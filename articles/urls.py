@@ -4,6 +4,7 @@ segment used here is listed in ``models.RESERVED_SLUGS``."""
 from django.urls import include, path
 
 from articles import changelog_views, views
+from articles.notify import views as notify_views
 from articles.search import views as search_views
 
 app_name = "articles"
@@ -18,6 +19,9 @@ urlpatterns = [
     path("changes.atom", changelog_views.all_changes_feed, name="all_changes_feed"),
     path("<slug:vendor>/changes/", changelog_views.vendor_changes, name="changes"),
     path("<slug:vendor>/changes.atom", changelog_views.vendor_changes_feed, name="changes_feed"),
+    path("subscribe/", notify_views.subscribe, name="subscribe"),
+    path("subscribe/confirm/<str:token>/", notify_views.confirm, name="subscribe_confirm"),
+    path("unsubscribe/<str:token>/", notify_views.unsubscribe, name="unsubscribe"),
     # Downloads for IT: before the vendor and article patterns, which would claim their paths.
     path("", include("articles.downloads.urls")),
     path("<slug:vendor>/", views.vendor_hub, name="vendor"),

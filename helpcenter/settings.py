@@ -322,3 +322,48 @@ LOGGING = {
     # The worker says when it starts, stops and runs a task.
     "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Mail and webhooks (articles/notify/): subscriptions to a vendor's changes, sent by the worker
+# from the outbox. EMAIL_URL (smtp://user:password@host:587, smtp+tls:// for STARTTLS,
+# smtps:// for TLS from the start) or EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER /
+# EMAIL_HOST_PASSWORD / EMAIL_USE_TLS / EMAIL_USE_SSL. With neither set, a first look (DEBUG)
+# prints mails on the worker's console and production hands them to the local MTA on port 25.
+_email_url = os.environ.get("EMAIL_URL", "")
+if _email_url:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(_email_url)
+    if _email.scheme not in {"smtp", "smtp+tls", "smtps"} or not _email.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must look like smtp://user:password@host:port (or smtp+tls://, smtps://), not {_email.scheme}://…"
+        )
+    EMAIL_HOST = _email.hostname
+    EMAIL_PORT = _email.port or {"smtp": 25, "smtp+tls": 587, "smtps": 465}[_email.scheme]
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = _email.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+else:
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "") or "localhost"
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if DEBUG and not (_email_url or os.environ.get("EMAIL_HOST")):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A mail server that hangs is a failure to retry, not a stuck worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or "Safelist Help Center <noreply@localhost>"
+# Where the links in mails point: mails are written outside any request.
+SITE_URL = (os.environ.get("SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+# Asking to subscribe, per client address; a second mail to one address waits a day whatever the rate.
+RATE_LIMITS["subscribe"] = env_rate("RATE_LIMIT_SUBSCRIBE", "10/h")
+# Confirmation links expire after this many hours.
+SUBSCRIBE_CONFIRM_HOURS = env_int("SUBSCRIBE_CONFIRM_HOURS", 72, minimum=1)
+# When the daily digest goes out, in the site's time zone.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
+# A webhook endpoint is paused after this many failed attempts in a row (any delivery).
+WEBHOOK_PAUSE_AFTER = env_int("WEBHOOK_PAUSE_AFTER", 10, minimum=1)
+# Tests only: lets webhooks reach a receiver on loopback over plain HTTP. Never set in production.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)

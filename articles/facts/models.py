@@ -29,6 +29,8 @@ RESERVED_SLUGS = frozenset(
         "static",
         "media",
         "help",
+        "subscribe",
+        "unsubscribe",
         "sitemap.xml",
         "robots.txt",
         "allowlist.json",

@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.notify.announce import announce
 from articles.revisions.registry import root_of
 from articles.search import index
 
@@ -153,6 +154,9 @@ def _carry_out(pending: Pending) -> None:
     if not pending:
         return
     _keep_revision(pending.roots, facts=pending.facts)
+    if pending.facts:
+        # Word of the change, written with it: outbox mails and webhook deliveries (notify/announce.py).
+        announce(pending.facts)
     articles = set(pending.articles)
     if pending.facts:
         articles.update(Article.objects.filter(vendor__in=pending.facts).values_list("pk", flat=True))
