@@ -98,13 +98,17 @@ def test_a_change_set_is_posted_signed_and_verifies_as_the_readme_says_and_is_re
     assert event["vendor"] == {"slug": "acme", "name": "Acme Mail", "url": "https://help.example/acme/"}
     assert event["added"] == [
         {
+            # The item exactly as the changes API lists it, its link made absolute.
             "id": f"range:{vendor.ip_ranges.get(network='203.0.113.0/24').pk}:added",
+            "vendor": "acme",
             "action": "added",
             "kind": "range",
             "value": "203.0.113.0/24",
             "tier": "primary",
             "note": "new relay",
             "effective_on": timezone.localdate().isoformat(),
+            "upcoming": False,
+            "changes_url": "https://help.example/acme/changes/",
         }
     ]
     assert event["removed"] == [] and event["upcoming"] is False
