@@ -20,7 +20,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 
-from articles.search.backends.base import Marks, Ranking, SearchBackend
+from articles.search.backends.base import Marks, PrefixGroups, Ranking, SearchBackend
 from articles.search.backends.postgres_ranking import CONFIG, ranking_statement
 from articles.search.models import SearchTerm
 
@@ -65,14 +65,38 @@ class PostgresBackend(SearchBackend):
             marks={pk: Marks(title, body, details) for pk, _, _, title, body, details in rows},
         )
 
-    def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
+    def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        # Weight A: the title and the vendor's name, in the small head vector.
+        return self._prefix(articles, "head_vector", "A", groups, limit)
+
+    def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        # Weight C: the body.
+        return self._prefix(articles, "search_vector", "C", groups, limit)
+
+    def _prefix(self, articles: QuerySet, vector: str, weight: str, groups: PrefixGroups, limit: int):
         # A raw tsquery of letters and digits only (query.tokenise() guarantees it),
-        # restricted to weight A: the title and the vendor's name.
-        raw = " & ".join([f"{word}:A" for word in words[:-1]] + [f"{words[-1]}:*A"])
-        prefix = SearchQuery(raw, config=CONFIG, search_type="raw")
+        # each phrase's words next to each other, the typed one's last word a prefix.
+        def phrase(text: str, prefix: bool = False) -> str:
+            words = [word.replace(".", " ") for word in text.split()]
+            words = " ".join(words).split()
+            return (
+                "("
+                + " <-> ".join(
+                    f"{word}:{'*' if prefix and i == len(words) - 1 else ''}{weight}"
+                    for i, word in enumerate(words)
+                )
+                + ")"
+            )
+
+        parts = []
+        for number, group in enumerate(groups):
+            typed = number == len(groups) - 1
+            parts.append("(" + " | ".join(phrase(t, typed and i == 0) for i, t in enumerate(group)) + ")")
+        prefix = SearchQuery(" & ".join(parts), config=CONFIG, search_type="raw")
+        field = f"search_document__{vector}"
         return (
-            articles.filter(search_document__head_vector=prefix)
-            .annotate(rank=SearchRank(F("search_document__head_vector"), prefix))
+            articles.filter(**{field: prefix})
+            .annotate(rank=SearchRank(F(field), prefix))
             .order_by("-rank", "title")[:limit]
         )
 

@@ -35,7 +35,15 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from articles.content.models import Article
-from articles.search.backends.base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
+from articles.search.backends.base import (
+    MARK_END,
+    MARK_START,
+    Marks,
+    PrefixGroups,
+    Ranking,
+    SearchBackend,
+    TextQuery,
+)
 from articles.search.models import SearchTerm
 from articles.search.query import tokenise
 
@@ -57,6 +65,10 @@ def _phrase(text: str) -> str:
 def _any(texts) -> str:
     phrases = [p for p in (_phrase(text) for text in texts) if p]
     return "(" + " OR ".join(phrases) + ")" if phrases else ""
+
+
+def _any_of(phrases: list[str]) -> str:
+    return "(" + " OR ".join(p for p in phrases if p) + ")"
 
 
 class _PerArticle(Func):
@@ -150,9 +162,17 @@ class SQLiteBackend(SearchBackend):
             cursor.execute(sql, [expression, *ids])
             return {pk: Marks(title, body, details) for pk, title, body, details in cursor.fetchall()}
 
-    def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
-        phrases = [f'"{word}"' for word in words[:-1]] + [f'"{words[-1]}" *']
-        expression = "{title vendor_name} : (" + " AND ".join(phrases) + ")"
+    def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        return self._prefix(articles, "{title vendor_name}", groups, limit)
+
+    def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        return self._prefix(articles, "{body}", groups, limit)
+
+    def _prefix(self, articles: QuerySet, columns: str, groups: PrefixGroups, limit: int) -> QuerySet:
+        matches = [[_phrase(text) for text in group] for group in groups]
+        # FTS5 reads ``"safe s" *`` as a phrase whose last word is a prefix.
+        matches[-1][0] += " *"
+        expression = f"{columns} : (" + " AND ".join(_any_of(group) for group in matches) + ")"
         return (
             articles.filter(pk__in=RawSQL(_MATCHING, [expression]))  # noqa: S611 - expression is a parameter
             .annotate(rank=_PerArticle(f"-bm25({FTS_TABLE}, {WEIGHTS})", expression, FloatField()))
