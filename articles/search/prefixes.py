@@ -6,6 +6,9 @@ whole words of the name (in their base form, "senders" for "sender"). Typed
 without spaces or with too many ("smart tr", "smtp 2 g"), the words still
 match a name whose letters and digits they begin ("SmartTRAK", "SMTP2GO").
 
+``wanted()`` says what to look for in titles and bodies: each finished word
+with its synonyms, and the unfinished one with the synonym terms it begins.
+
 A match says which characters of the name to mark, as ``(start, end)`` spans;
 ``marked()`` turns a name and its spans into the parts search.js shows, marked
 and unmarked text apart, so nothing is ever written as HTML.
@@ -16,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from articles.search import synonyms
+from articles.search.query import tokenise
 from articles.search.synonyms import base
 
 _WORD = re.compile(r"[^\W_]+")
@@ -88,3 +93,52 @@ def marked(text: str, spans: Spans) -> list[tuple[str, bool]]:
 def shifted(spans: Spans, by: int) -> Spans:
     """``spans`` in a longer text that starts ``by`` characters earlier."""
     return [(start + by, end + by) for start, end in spans]
+
+
+def wanted(words: list[str], groups: list[synonyms.SynonymGroup]) -> list[tuple[str, ...]]:
+    """What to look for in titles and bodies: each finished word with its synonyms, then the unfinished
+    word (or the last two) with the synonym terms it begins ("safe s" → safe senders, allowlist …)."""
+    typed = 2 if len(words) > 1 else 1
+    done = words[:-typed] if typed == 2 else words[:-1]
+    tail = words[len(done) :]
+    wanted: list[tuple[str, ...]] = []
+    expanded = {start: (end, terms) for start, end, terms in synonyms.expand(done, groups)}
+    position = 0
+    while position < len(done):
+        end, terms = expanded.get(position, (position + 1, ()))
+        wanted.append(tuple(dict.fromkeys((" ".join(done[position:end]), *terms))))
+        position = end
+    begun = [
+        group.terms
+        for group in groups
+        if len(tail[-1]) >= 3 or len(tail) > 1
+        if any(_begins(tail, term) for term in group.terms)
+    ]
+    if len(tail) > 1 and not begun:
+        wanted.append((tail[0],))
+        tail = tail[1:]
+    wanted.append(tuple(dict.fromkeys((" ".join(tail), *(term for terms in begun for term in terms)))))
+    return wanted
+
+
+def _begins(tail: list[str], term: str) -> bool:
+    """Whether the words ``tail``, the last unfinished, begin ``term``."""
+    words = tokenise(term)
+    return (
+        len(words) >= len(tail)
+        and words[: len(tail) - 1] == tail[:-1]
+        and words[len(tail) - 1].startswith(tail[-1])
+    )
+
+
+def group_spans(wanted: list[tuple[str, ...]], text: str) -> Spans:
+    """What to mark in ``text``: each group's first alternative found in it (the typed word as a prefix)."""
+    spans: Spans = []
+    for number, group in enumerate(wanted):
+        for index, alternative in enumerate(group):
+            typing = number == len(wanted) - 1 and index == 0
+            found = match(tokenise(alternative), text, prefix=typing)
+            if found:
+                spans += found
+                break
+    return spans

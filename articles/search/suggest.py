@@ -14,17 +14,18 @@ vendor name, synonyms included (``safe s`` → safe senders → allowlist);
 headings of article bodies by their words, under the anchors the page gives
 them (content/anchors.py, through ``render_document``).
 
-Six queries at the most, however many vendors, articles and headings exist:
-vendors, mail programs, synonyms, guides with a named program's section,
-articles by title, articles by body (and, when some match, their sections'
-anchors, which a heading may not take).
+Six queries at the most, however many vendors, articles and headings
+exist: vendors, mail programs, synonyms, guides with a named program's
+section (only when a program is named), articles by title, and articles by
+body with the anchors of their sections (which a heading may not take). Headings are read from the bodies of the few best body
+matches at suggestion time, so nothing is stored twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Aggregate, CharField, Count, F, OuterRef, Subquery, Window
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -48,6 +49,18 @@ GROUPS = {
 }
 #: Articles whose bodies are read for matching headings.
 HEADING_ARTICLES = 4
+
+
+class _Joined(Aggregate):
+    """Text values joined by spaces, in the same query: Django's ``StringAgg`` is PostgreSQL's alone
+    (until Django 6.0), and a prefetch would be a query more only when some article matches."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,7 @@ def autocomplete(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Suggestion
     found += [_client_suggestion(program, spans, alias) for program, spans, alias in clients]
     if clients:
         found += _sections([program.client for program, _, _ in clients], rest, named)
-    wanted = _prefix_groups(words, groups)
+    wanted = prefixes.wanted(words, groups)
     found += _articles(wanted)
     found += _headings(wanted)
     return _limited(found, limit)
@@ -201,55 +214,6 @@ def _sections(clients: list[MailClient], words: list[str], vendor) -> list[Sugge
     return suggestions
 
 
-def _prefix_groups(words: list[str], groups: list[synonyms.SynonymGroup]) -> list[tuple[str, ...]]:
-    """What to look for in titles and bodies: each finished word with its synonyms, then the unfinished
-    word (or the last two) with the synonym terms it begins ("safe s" → safe senders, allowlist …)."""
-    typed = 2 if len(words) > 1 else 1
-    done = words[:-typed] if typed == 2 else words[:-1]
-    tail = words[len(done) :]
-    wanted: list[tuple[str, ...]] = []
-    expanded = {start: (end, terms) for start, end, terms in synonyms.expand(done, groups)}
-    position = 0
-    while position < len(done):
-        end, terms = expanded.get(position, (position + 1, ()))
-        wanted.append(tuple(dict.fromkeys((" ".join(done[position:end]), *terms))))
-        position = end
-    begun = [
-        group.terms
-        for group in groups
-        if len(tail[-1]) >= 3 or len(tail) > 1
-        if any(_begins(tail, term) for term in group.terms)
-    ]
-    if len(tail) > 1 and not begun:
-        wanted.append((tail[0],))
-        tail = tail[1:]
-    wanted.append(tuple(dict.fromkeys((" ".join(tail), *(term for terms in begun for term in terms)))))
-    return wanted
-
-
-def _begins(tail: list[str], term: str) -> bool:
-    """Whether the words ``tail``, the last unfinished, begin ``term``."""
-    words = tokenise(term)
-    return (
-        len(words) >= len(tail)
-        and words[: len(tail) - 1] == tail[:-1]
-        and words[len(tail) - 1].startswith(tail[-1])
-    )
-
-
-def _spans(wanted: list[tuple[str, ...]], text: str) -> prefixes.Spans:
-    """What to mark in ``text``: each group's first alternative found in it (the typed word as a prefix)."""
-    spans: prefixes.Spans = []
-    for number, group in enumerate(wanted):
-        for index, alternative in enumerate(group):
-            typing = number == len(wanted) - 1 and index == 0
-            found = prefixes.match(tokenise(alternative), text, prefix=typing)
-            if found:
-                spans += found
-                break
-    return spans
-
-
 def _articles(wanted: list[tuple[str, ...]]) -> list[Suggestion]:
     """Articles whose title or vendor name has the words, synonyms included: one query."""
     articles = get_backend().title_prefix(
@@ -263,7 +227,7 @@ def _articles(wanted: list[tuple[str, ...]]) -> list[Suggestion]:
             meta=" · ".join(
                 filter(None, [article.get_kind_display(), article.vendor.name if article.vendor else ""])
             ),
-            parts=tuple(prefixes.marked(article.title, _spans(wanted, article.title))),
+            parts=tuple(prefixes.marked(article.title, prefixes.group_spans(wanted, article.title))),
         )
         for article in articles
     ]
@@ -271,16 +235,22 @@ def _articles(wanted: list[tuple[str, ...]]) -> list[Suggestion]:
 
 def _headings(wanted: list[tuple[str, ...]]) -> list[Suggestion]:
     """Headings of article bodies that have the words, with the page's anchors: one or two queries."""
-    sections = Prefetch("client_sections", ArticleClient.objects.select_related("mail_client"))
+    sections = ArticleClient.objects.filter(article=OuterRef("pk")).values("article")
     articles = get_backend().body_prefix(
-        Article.objects.public().select_related("vendor").prefetch_related(sections), wanted, HEADING_ARTICLES
+        Article.objects.public()
+        .select_related("vendor")
+        .annotate(
+            client_slugs=Subquery(sections.annotate(slugs=_Joined("mail_client__slug")).values("slugs"))
+        ),
+        wanted,
+        HEADING_ARTICLES,
     )
     found = []
     for article in articles:
         facts = {"vendor": article.vendor.name} if article.vendor else {}
-        slugs = [row.mail_client.slug for row in article.client_sections.all()]
+        slugs = (article.client_slugs or "").split()
         for heading in render_document(article.body, facts, client_slugs=slugs).headings:
-            spans = _spans(wanted, heading.title)
+            spans = prefixes.group_spans(wanted, heading.title)
             if len(spans) < len(wanted):
                 continue
             prefix = f"{article.title} › "
