@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from articles.search.models import Synonym
 from articles.search.suggest import autocomplete
 from tests.conftest import make_article, make_client, make_vendor
 
@@ -157,3 +158,10 @@ def test_query_count_is_fixed_and_does_not_grow_with_the_data(demo, client, djan
         )
     with django_assert_num_queries(QUERIES[query]):
         assert client.get(SUGGEST, {"q": query}).status_code == 200
+
+
+def test_synonyms_staff_wrote_with_any_characters_are_safe_to_suggest_with(demo):
+    Synonym.objects.create(terms="at&t, c++ :* !, att's (mail)")
+    Synonym.objects.create(terms="5.7.1, relay denied")
+    for query in ("at", "c", "att", "5 7", "rel", "mail", "'&|!:*"):
+        assert isinstance(autocomplete(query), list)

@@ -23,6 +23,7 @@ from django.db.models import F, QuerySet
 from articles.search.backends.base import Marks, PrefixGroups, Ranking, SearchBackend
 from articles.search.backends.postgres_ranking import CONFIG, ranking_statement
 from articles.search.models import SearchTerm
+from articles.search.query import tokenise
 
 #: Candidates fetched per unknown word; spelling.correct() chooses among them.
 CANDIDATES_PER_WORD = 12
@@ -74,24 +75,20 @@ class PostgresBackend(SearchBackend):
         return self._prefix(articles, "search_vector", "C", groups, limit)
 
     def _prefix(self, articles: QuerySet, vector: str, weight: str, groups: PrefixGroups, limit: int):
-        # A raw tsquery of letters and digits only (query.tokenise() guarantees it),
-        # each phrase's words next to each other, the typed one's last word a prefix.
+        # A raw tsquery of letters and digits only: every phrase, the reader's or a synonym
+        # staff wrote ("at&t"), goes through query.tokenise(), codes' dots (5.7.1) as spaces.
         def phrase(text: str, prefix: bool = False) -> str:
-            words = [word.replace(".", " ") for word in text.split()]
-            words = " ".join(words).split()
-            return (
-                "("
-                + " <-> ".join(
-                    f"{word}:{'*' if prefix and i == len(words) - 1 else ''}{weight}"
-                    for i, word in enumerate(words)
-                )
-                + ")"
+            words = " ".join(tokenise(text)).replace(".", " ").split()
+            last = len(words) - 1
+            return " <-> ".join(
+                f"{word}:{'*' if prefix and i == last else ''}{weight}" for i, word in enumerate(words)
             )
 
         parts = []
         for number, group in enumerate(groups):
             typed = number == len(groups) - 1
-            parts.append("(" + " | ".join(phrase(t, typed and i == 0) for i, t in enumerate(group)) + ")")
+            phrases = [phrase(text, typed and i == 0) for i, text in enumerate(group)]
+            parts.append("(" + " | ".join(f"({p})" for p in phrases if p) + ")")
         prefix = SearchQuery(" & ".join(parts), config=CONFIG, search_type="raw")
         field = f"search_document__{vector}"
         return (
