@@ -14,7 +14,7 @@ vendor name, synonyms included (``safe s`` → safe senders → allowlist);
 headings of article bodies by their words, under the anchors the page gives
 them (content/anchors.py, through ``render_document``).
 
-Six queries at the most, however many vendors, articles and headings
+Six queries at the most (three for a lone word of two letters), however many vendors, articles and headings
 exist: vendors, mail programs, synonyms, guides with a named program's
 section (only when a program is named), articles by title, and articles by
 body with the anchors of their sections (which a heading may not take). Headings are read from the bodies of the few best body
@@ -24,14 +24,16 @@ matches at suggestion time, so nothing is stored twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from django.db.models import Aggregate, CharField, Count, F, OuterRef, Subquery, Window
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from articles.content import selectors
 from articles.content.models import Article, ArticleClient, MailClient
 from articles.content.rendering import render_document
+from articles.facts.models import Vendor
 from articles.search import prefixes, synonyms
 from articles.search.backends import get_backend
 from articles.search.query import STOP_WORDS, clean, tokenise
@@ -47,6 +49,9 @@ GROUPS = {
     "article": "Articles",
     "heading": "In an article",
 }
+#: Letters a lone word needs before titles and bodies are searched: two letters begin a
+#: good share of all words, and ranking that many titles is most of a suggestion's time.
+MIN_TEXT_PREFIX = 3
 #: Articles whose bodies are read for matching headings.
 HEADING_ARTICLES = 4
 
@@ -92,7 +97,10 @@ def autocomplete(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Suggestion
         return []
     found: list[Suggestion] = []
     named, rest = None, words
-    for vendor in selectors.public_vendors():
+    # Only vendors whose name holds a typed word can match (prefixes.match): a scan of names, not of articles.
+    holds = reduce(or_, [Q(name__icontains=word) for word in words])
+    public = Exists(Article.objects.public().filter(vendor=OuterRef("pk")))
+    for vendor in Vendor.objects.filter(holds, public).order_by("name"):
         spans = prefixes.match(words, vendor.name)
         if spans:
             found.append(_vendor_suggestion(vendor, spans))
@@ -103,13 +111,14 @@ def autocomplete(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Suggestion
     found += [_client_suggestion(program, spans, alias) for program, spans, alias in clients]
     if clients:
         found += _sections([program.client for program, _, _ in clients], rest, named)
-    wanted = prefixes.wanted(words, groups)
-    found += _articles(wanted)
-    found += _headings(wanted)
+    if len(words) > 1 or len(words[0]) >= MIN_TEXT_PREFIX:
+        wanted = prefixes.wanted(words, groups)
+        found += _articles(wanted)
+        found += _headings(wanted)
     return _limited(found, limit)
 
 
-def _naming(words: list[str], vendor) -> list[str]:
+def _naming(words: list[str], vendor: Vendor) -> list[str]:
     """If the first or last few words name ``vendor``, the other words; else none."""
     for count in range(len(words) - 1, 0, -1):
         if prefixes.match(words[:count], vendor.name, prefix=False):
@@ -119,13 +128,12 @@ def _naming(words: list[str], vendor) -> list[str]:
     return []
 
 
-def _vendor_suggestion(vendor, spans: prefixes.Spans) -> Suggestion:
-    count = vendor.article_count
+def _vendor_suggestion(vendor: Vendor, spans: prefixes.Spans) -> Suggestion:
     return Suggestion(
         kind="vendor",
         title=vendor.name,
         url=vendor.get_absolute_url(),
-        meta=f"{count} article{'' if count == 1 else 's'}",
+        meta="Vendor",
         parts=tuple(prefixes.marked(vendor.name, spans)),
     )
 
@@ -189,12 +197,14 @@ def _sections(clients: list[MailClient], words: list[str], vendor) -> list[Sugge
     if vendor is not None:
         rows = rows.filter(article__vendor=vendor)
     else:
-        # Only where one allowlisting guide fits: counted per program in the same query.
-        rows = (
-            rows.filter(article__kind=Article.Kind.GUIDE)
-            .alias(guides=Window(Count("pk"), partition_by=[F("mail_client")]))
-            .filter(guides=1)
-        )
+        # Only where one allowlisting guide fits: a row with no second guide for its program,
+        # asked so that the database stops at the second (counting every guide of a program
+        # that thousands show is slow).
+        guides = ArticleClient.objects.filter(
+            article__in=Article.objects.public(), article__kind=Article.Kind.GUIDE
+        ).order_by()
+        second = guides.filter(mail_client=OuterRef("mail_client")).exclude(article=OuterRef("article"))
+        rows = rows.filter(article__kind=Article.Kind.GUIDE).exclude(Exists(second.values("pk")[:1]))
     suggestions = []
     for row in rows.order_by("mail_client__audience", "mail_client__position", "article__title")[
         : PER_KIND["section"]

@@ -138,6 +138,8 @@ QUERIES = {
     "gmai": 6,
     "smarttrak gm": 6,
     "qwxyz": 5,
+    # A lone word of two letters: vendors, synonyms, mail programs; titles and bodies wait for a third.
+    "gm": 4,
     "safe s": 5,
 }
 

@@ -105,7 +105,11 @@ class SearchBackend:
         raise NotImplementedError
 
     def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
-        """As ``title_prefix``, in the article's body: where its headings may match."""
+        """A few articles whose body matches as ``title_prefix`` says, in the order of their ids.
+
+        Not ranked, and which few is the backend's choice once more match: these are only
+        where headings may match, and ranking every body is slow in a large help center.
+        """
         raise NotImplementedError
 
     def spelling_candidates(self, words: list[str]) -> dict[str, list[str]]:

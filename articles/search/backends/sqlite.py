@@ -166,18 +166,22 @@ class SQLiteBackend(SearchBackend):
         return self._prefix(articles, "{title vendor_name}", groups, limit)
 
     def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
-        return self._prefix(articles, "{body}", groups, limit)
+        # Not ranked, as on PostgreSQL (where ranking every body would be slow): the first few by id.
+        return self._prefix(articles, "{body}", groups, limit, ranked=False)
 
-    def _prefix(self, articles: QuerySet, columns: str, groups: PrefixGroups, limit: int) -> QuerySet:
+    def _prefix(
+        self, articles: QuerySet, columns: str, groups: PrefixGroups, limit: int, *, ranked: bool = True
+    ) -> QuerySet:
         matches = [[_phrase(text) for text in group] for group in groups]
         # FTS5 reads ``"safe s" *`` as a phrase whose last word is a prefix.
         matches[-1][0] += " *"
         expression = f"{columns} : (" + " AND ".join(_any_of(group) for group in matches) + ")"
-        return (
-            articles.filter(pk__in=RawSQL(_MATCHING, [expression]))  # noqa: S611 - expression is a parameter
-            .annotate(rank=_PerArticle(f"-bm25({FTS_TABLE}, {WEIGHTS})", expression, FloatField()))
-            .order_by(F("rank").desc(nulls_last=True), "title")[:limit]
-        )
+        matching = articles.filter(pk__in=RawSQL(_MATCHING, [expression]))  # noqa: S611 - a parameter
+        if not ranked:
+            return matching.order_by("pk")[:limit]
+        return matching.annotate(
+            rank=_PerArticle(f"-bm25({FTS_TABLE}, {WEIGHTS})", expression, FloatField())
+        ).order_by(F("rank").desc(nulls_last=True), "title")[:limit]
 
     def spelling_candidates(self, words: list[str]) -> dict[str, list[str]]:
         # Words sharing the first letter and within three letters of the length (the
