@@ -18,6 +18,10 @@ from collections.abc import Iterable
 
 #: Words shorter than this are not corrected: too many words of three letters are one edit apart.
 MIN_LENGTH = 4
+#: Words shorter than this are corrected only by a letter left out ("yaho" → yahoo, "gmal" →
+#: gmail) or two letters swapped ("spma" → spam): a changed letter turns too many short
+#: English words into other ones ("cant" → want, "lost" → last, "best" → test).
+CAREFUL_LENGTH = 5
 #: Letters, then digits, or the other way round: "office365", "win10".
 _LETTERS_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 
@@ -94,16 +98,22 @@ def correct(
 ) -> str | None:
     """The candidate closest to ``word`` within its edit allowance (plus ``slack``), or None.
 
+    A short word (``CAREFUL_LENGTH``) is allowed one edit of the kinds that
+    rarely make another real word: a letter left out, or two letters swapped.
+
     Ties go first to a ``preferred`` candidate (a mail program's name or a
     synonym: "gmal" is Gmail, not "goal"), then to the candidate closest in length (a slip of one key, as in
     "vmail" for "gmail", rather than a missing letter), then to the one
     sharing more trigrams, then to the alphabetically first, so the answer
     does not depend on the order candidates arrive in.
     """
-    allowance = max_edits(word) + slack
+    careful = len(word) < CAREFUL_LENGTH
+    allowance = 1 if careful else max_edits(word) + slack
     best: tuple[int, bool, int, float, str] | None = None
     for candidate in candidates:
         if candidate == word or abs(len(candidate) - len(word)) > allowance:
+            continue
+        if careful and not (len(candidate) == len(word) + 1 or sorted(candidate) == sorted(word)):
             continue
         distance = edit_distance(word, candidate)
         if distance > allowance:

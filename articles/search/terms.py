@@ -43,10 +43,14 @@ def _typos(words: list[str], known: set[str]) -> dict[str, list[str]]:
         i for i, pair in spelling.joined(words) if pair in known
     }
     beside_real = {words[i] for i in joined_real} | {words[i + 1] for i in joined_real}
+    # Nor is a word the content holds with an ending ("fail" where the articles say "fails").
+    inflected = {
+        word for word, forms in asked.items() if any(word in spelling.forms(c) for c in found.get(word, ()))
+    }
     return {
         word: found.get(word, [])
         for word, forms in asked.items()
-        if word not in beside_real and not real.intersection(forms)
+        if word not in beside_real | inflected and not real.intersection(forms)
     }
 
 

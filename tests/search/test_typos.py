@@ -39,6 +39,13 @@ NOT_TYPOS = [
     "junk",
     "spam",
     "mail",
+    # Four-letter English words one changed letter away from a word of the content.
+    "cant find email",
+    "wont arrive",
+    "my boss says mail is lost",
+    "best way",
+    # In the content in another form: "fails".
+    "dkim fail",
 ]
 
 
@@ -80,6 +87,15 @@ def test_other_forms_of_a_word_are_what_the_content_may_hold():
     assert spelling.split("office365") == "office 365" and spelling.split("gmail") == "gmail"
 
 
-def test_a_mail_program_wins_a_tie_over_another_word():
-    assert spelling.correct("gmal", ["goal", "gmail"], preferred=frozenset({"gmail"})) == "gmail"
-    assert spelling.correct("gmal", ["goal", "gmail"]) == "goal"
+def test_a_synonym_or_program_name_wins_a_tie_over_another_word():
+    # "postfx": one letter left out of postfix, or one changed in "postex"; the name wins.
+    assert spelling.correct("postfx", ["postex", "postfix"], preferred=frozenset({"postfix"})) == "postfix"
+    assert spelling.correct("postfx", ["postex", "postfix"]) == "postex"
+
+
+def test_a_short_word_is_corrected_only_by_a_missing_or_swapped_letter():
+    assert spelling.correct("yaho", ["yahoo"]) == "yahoo"
+    assert spelling.correct("spma", ["spam"]) == "spam"
+    assert spelling.correct("cant", ["want", "cannot"]) is None
+    assert spelling.correct("lost", ["last"], slack=1) is None
+    assert spelling.correct("outlok", ["outlook"]) == "outlook"
