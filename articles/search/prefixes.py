@@ -98,27 +98,27 @@ def shifted(spans: Spans, by: int) -> Spans:
 def wanted(words: list[str], groups: list[synonyms.SynonymGroup]) -> list[tuple[str, ...]]:
     """What to look for in titles and bodies: each finished word with its synonyms, then the unfinished
     word (or the last two) with the synonym terms it begins ("safe s" → safe senders, allowlist …)."""
-    typed = 2 if len(words) > 1 else 1
-    done = words[:-typed] if typed == 2 else words[:-1]
-    tail = words[len(done) :]
-    wanted: list[tuple[str, ...]] = []
+    tail, begun = words[-2:], _begun(words[-2:], groups) if len(words) > 1 else []
+    if not begun:
+        tail = words[-1:]
+        begun = _begun(tail, groups) if len(tail[0]) >= 3 else []
+    done = words[: len(words) - len(tail)]
+    found: list[tuple[str, ...]] = []
     expanded = {start: (end, terms) for start, end, terms in synonyms.expand(done, groups)}
     position = 0
     while position < len(done):
         end, terms = expanded.get(position, (position + 1, ()))
-        wanted.append(tuple(dict.fromkeys((" ".join(done[position:end]), *terms))))
+        found.append(tuple(dict.fromkeys((" ".join(done[position:end]), *terms))))
         position = end
-    begun = [
-        group.terms
-        for group in groups
-        if len(tail[-1]) >= 3 or len(tail) > 1
-        if any(_begins(tail, term) for term in group.terms)
+    found.append(tuple(dict.fromkeys((" ".join(tail), *begun))))
+    return found
+
+
+def _begun(tail: list[str], groups: list[synonyms.SynonymGroup]) -> list[str]:
+    """Every term of the synonym groups that have a term ``tail`` begins."""
+    return [
+        term for group in groups if any(_begins(tail, term) for term in group.terms) for term in group.terms
     ]
-    if len(tail) > 1 and not begun:
-        wanted.append((tail[0],))
-        tail = tail[1:]
-    wanted.append(tuple(dict.fromkeys((" ".join(tail), *(term for terms in begun for term in terms)))))
-    return wanted
 
 
 def _begins(tail: list[str], term: str) -> bool:
