@@ -41,10 +41,26 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_safe
 @rate_limited("suggest", as_json=True)
 def search_suggest(request: HttpRequest) -> JsonResponse:
-    """Autocomplete for the search box: a few articles whose titles start with what is typed."""
+    """Autocomplete for the search box: vendors, mail programs, sections, articles and headings.
+
+    Each title comes in ``parts``, the typed letters marked: search.js writes
+    them as text and ``<mark>`` elements, never as HTML.
+    """
     suggestions = autocomplete(request.GET.get("q", ""))
     return JsonResponse(
-        {"suggestions": [{"title": s.title, "url": s.url, "meta": s.meta} for s in suggestions]}
+        {
+            "suggestions": [
+                {
+                    "kind": s.kind,
+                    "group": s.group,
+                    "title": s.title,
+                    "parts": [{"text": text, "mark": mark} for text, mark in s.parts],
+                    "url": s.url,
+                    "meta": s.meta,
+                }
+                for s in suggestions
+            ]
+        }
     )
 
 

@@ -1,7 +1,9 @@
 // Search, enhanced. Without this file every search form still submits to /search/.
 // 1. Suggestions as the reader types: the ARIA 1.2 combobox pattern (a text
 //    box that controls a listbox), arrow keys to move, Enter to open, Escape
-//    to close, and a status message for screen readers.
+//    to close, and a status message for screen readers. Suggestions come in
+//    labelled groups (vendors, mail programs, sections, articles, headings),
+//    the typed letters in <mark>; all of it written as text, never as HTML.
 // 2. On the results page, which result was opened (an anonymous count).
 (function () {
   "use strict";
@@ -12,11 +14,11 @@
 
   function setUpSuggestions(input) {
     var id = "search-suggestions-" + (++instances);
-    var list = document.createElement("ul");
+    var list = document.createElement("div");
     list.id = id;
     list.className = "search-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggested articles");
+    list.setAttribute("aria-label", "Suggestions");
     list.hidden = true;
     var status = document.createElement("div");
     status.className = "visually-hidden";
@@ -61,27 +63,55 @@
       }
     }
 
+    function title(suggestion) {
+      var span = document.createElement("span");
+      span.className = "suggestion-title";
+      (suggestion.parts && suggestion.parts.length ? suggestion.parts : [{ text: suggestion.title, mark: false }])
+        .forEach(function (part) {
+          var piece = document.createElement(part.mark ? "mark" : "span");
+          piece.textContent = part.text;
+          span.appendChild(piece);
+        });
+      return span;
+    }
+
+    function groupFor(suggestion, groups) {
+      var last = groups[groups.length - 1];
+      if (last && last.name === suggestion.group) return last;
+      var el = document.createElement("div");
+      el.setAttribute("role", "group");
+      var label = document.createElement("div");
+      label.id = id + "-group-" + groups.length;
+      label.className = "suggestion-group";
+      label.setAttribute("role", "presentation");
+      label.textContent = suggestion.group;
+      el.setAttribute("aria-labelledby", label.id);
+      el.appendChild(label);
+      list.appendChild(el);
+      groups.push({ name: suggestion.group, el: el });
+      return groups[groups.length - 1];
+    }
+
     function show(suggestions) {
       list.textContent = "";
+      var groups = [];
       options = suggestions.map(function (suggestion, i) {
-        var el = document.createElement("li");
+        var el = document.createElement("div");
         el.id = id + "-" + i;
+        el.className = "suggestion";
         el.setAttribute("role", "option");
         el.setAttribute("aria-selected", "false");
-        var title = document.createElement("span");
-        title.className = "suggestion-title";
-        title.textContent = suggestion.title;
         var meta = document.createElement("span");
         meta.className = "meta";
         meta.textContent = suggestion.meta;
-        el.appendChild(title);
+        el.appendChild(title(suggestion));
         el.appendChild(meta);
         // mousedown, not click: it comes before the input loses focus and closes the list.
         el.addEventListener("mousedown", function (event) {
           event.preventDefault();
           window.location.href = suggestion.url;
         });
-        list.appendChild(el);
+        groupFor(suggestion, groups).el.appendChild(el);
         return { el: el, url: suggestion.url };
       });
       active = -1;

@@ -11,7 +11,7 @@ database finds it:
   facts); title. With how many articles match in all, and the page's
   highlights: each article's title and best passages, with matches between ``MARK_START`` and ``MARK_END``, which
   engine.py escapes and turns into ``<mark>``;
-- ``title_prefix`` for autocomplete, ``spelling_candidates`` for typos.
+- ``title_prefix`` and ``body_prefix`` for autocomplete, ``spelling_candidates`` for typos.
 
 What a backend cannot do is listed in ``known_gaps``, in words; the shared
 contract tests (tests/search/test_contract.py) skip exactly those, with that
@@ -68,6 +68,10 @@ class Ranking:
     marks: dict[int, Marks] = field(default_factory=dict)
 
 
+#: What autocomplete looks for: groups of alternative phrases (see ``SearchBackend.title_prefix``).
+PrefixGroups = list[tuple[str, ...]]
+
+
 class SearchBackend:
     vendor: str = ""
     #: Behaviour this backend lacks, and why: {contract test name: reason}.
@@ -91,8 +95,21 @@ class SearchBackend:
         """
         raise NotImplementedError
 
-    def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
-        """Articles whose title or vendor has every word, the last one as a prefix, best first."""
+    def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        """Articles whose title or vendor name has an alternative of every group, best first.
+
+        Each alternative is a phrase of words from ``query.tokenise()``; the
+        first alternative of the last group is what the reader is still
+        typing, and its last word matches as a prefix.
+        """
+        raise NotImplementedError
+
+    def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        """A few articles whose body matches as ``title_prefix`` says, in the order of their ids.
+
+        Not ranked, and which few is the backend's choice once more match: these are only
+        where headings may match, and ranking every body is slow in a large help center.
+        """
         raise NotImplementedError
 
     def spelling_candidates(self, words: list[str]) -> dict[str, list[str]]:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Subquery
 
-from articles.search.backends.base import Marks, Ranking, SearchBackend
+from articles.search.backends.base import Marks, PrefixGroups, Ranking, SearchBackend
 from articles.search.backends.postgres_ranking import CONFIG, ranking_statement
 from articles.search.models import SearchTerm
+from articles.search.query import tokenise
 
 #: Candidates fetched per unknown word; spelling.correct() chooses among them.
 CANDIDATES_PER_WORD = 12
@@ -31,6 +32,8 @@ HEAD_LIMIT = 1000
 #: How many of the head-ranked matches, the body-only ones and a named vendor's are ranked in full;
 #: the first POOL of the ranking fill the first pages.
 POOL = 30
+#: Title matches ranked for a suggestion (see ``_prefix``).
+SUGGEST_POOL = 200
 #: Matches counted before the total becomes "more than": a hundred pages of ten.
 COUNT_LIMIT = 1000
 
@@ -65,16 +68,43 @@ class PostgresBackend(SearchBackend):
             marks={pk: Marks(title, body, details) for pk, _, _, title, body, details in rows},
         )
 
-    def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
-        # A raw tsquery of letters and digits only (query.tokenise() guarantees it),
-        # restricted to weight A: the title and the vendor's name.
-        raw = " & ".join([f"{word}:A" for word in words[:-1]] + [f"{words[-1]}:*A"])
-        prefix = SearchQuery(raw, config=CONFIG, search_type="raw")
-        return (
-            articles.filter(search_document__head_vector=prefix)
-            .annotate(rank=SearchRank(F("search_document__head_vector"), prefix))
-            .order_by("-rank", "title")[:limit]
-        )
+    def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        # Weight A: the title and the vendor's name, in the small head vector.
+        return self._prefix(articles, "head_vector", "A", groups, limit)
+
+    def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        # Weight C: the body. Not ranked: ranking every body a short prefix matches takes
+        # 300 ms at 10,000 articles; the first few the index finds, a few milliseconds.
+        return self._prefix(articles, "search_vector", "C", groups, limit, ranked=False)
+
+    def _prefix(
+        self, articles: QuerySet, vector: str, weight: str, groups: PrefixGroups, limit: int, *, ranked=True
+    ) -> QuerySet:
+        # A raw tsquery of letters and digits only: every phrase, the reader's or a synonym
+        # staff wrote ("at&t"), goes through query.tokenise(), codes' dots (5.7.1) as spaces.
+        def phrase(text: str, prefix: bool = False) -> str:
+            words = " ".join(tokenise(text)).replace(".", " ").split()
+            last = len(words) - 1
+            return " <-> ".join(
+                f"{word}:{'*' if prefix and i == last else ''}{weight}" for i, word in enumerate(words)
+            )
+
+        parts = []
+        for number, group in enumerate(groups):
+            typed = number == len(groups) - 1
+            phrases = [phrase(text, typed and i == 0) for i, text in enumerate(group)]
+            parts.append("(" + " | ".join(f"({p})" for p in phrases if p) + ")")
+        prefix = SearchQuery(" & ".join(parts), config=CONFIG, search_type="raw")
+        field = f"search_document__{vector}"
+        matching = articles.filter(**{field: prefix})
+        if not ranked:
+            # Unordered, so that the scan stops at the first few: ordering every match of a
+            # phrase ("office 365") means reading each from the table to check it.
+            return articles.filter(pk__in=Subquery(matching.order_by().values("pk")[:limit])).order_by("pk")
+        # The first SUGGEST_POOL matches the index finds are ranked (all of them in a help
+        # center of hundreds), as ranking every title a common prefix matches is slow.
+        pool = articles.filter(pk__in=Subquery(matching.order_by().values("pk")[:SUGGEST_POOL]))
+        return pool.annotate(rank=SearchRank(F(field), prefix)).order_by("-rank", "title")[:limit]
 
     def spelling_candidates(self, words: list[str]) -> dict[str, list[str]]:
         table = connection.ops.quote_name(SearchTerm._meta.db_table)

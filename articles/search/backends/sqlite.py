@@ -35,7 +35,15 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from articles.content.models import Article
-from articles.search.backends.base import MARK_END, MARK_START, Marks, Ranking, SearchBackend, TextQuery
+from articles.search.backends.base import (
+    MARK_END,
+    MARK_START,
+    Marks,
+    PrefixGroups,
+    Ranking,
+    SearchBackend,
+    TextQuery,
+)
 from articles.search.models import SearchTerm
 from articles.search.query import tokenise
 
@@ -57,6 +65,10 @@ def _phrase(text: str) -> str:
 def _any(texts) -> str:
     phrases = [p for p in (_phrase(text) for text in texts) if p]
     return "(" + " OR ".join(phrases) + ")" if phrases else ""
+
+
+def _any_of(phrases: list[str]) -> str:
+    return "(" + " OR ".join(p for p in phrases if p) + ")"
 
 
 class _PerArticle(Func):
@@ -150,14 +162,26 @@ class SQLiteBackend(SearchBackend):
             cursor.execute(sql, [expression, *ids])
             return {pk: Marks(title, body, details) for pk, title, body, details in cursor.fetchall()}
 
-    def title_prefix(self, articles: QuerySet, words: list[str], limit: int) -> QuerySet:
-        phrases = [f'"{word}"' for word in words[:-1]] + [f'"{words[-1]}" *']
-        expression = "{title vendor_name} : (" + " AND ".join(phrases) + ")"
-        return (
-            articles.filter(pk__in=RawSQL(_MATCHING, [expression]))  # noqa: S611 - expression is a parameter
-            .annotate(rank=_PerArticle(f"-bm25({FTS_TABLE}, {WEIGHTS})", expression, FloatField()))
-            .order_by(F("rank").desc(nulls_last=True), "title")[:limit]
-        )
+    def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        return self._prefix(articles, "{title vendor_name}", groups, limit)
+
+    def body_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
+        # Not ranked, as on PostgreSQL (where ranking every body would be slow): the first few by id.
+        return self._prefix(articles, "{body}", groups, limit, ranked=False)
+
+    def _prefix(
+        self, articles: QuerySet, columns: str, groups: PrefixGroups, limit: int, *, ranked: bool = True
+    ) -> QuerySet:
+        matches = [[_phrase(text) for text in group] for group in groups]
+        # FTS5 reads ``"safe s" *`` as a phrase whose last word is a prefix.
+        matches[-1][0] += " *"
+        expression = f"{columns} : (" + " AND ".join(_any_of(group) for group in matches) + ")"
+        matching = articles.filter(pk__in=RawSQL(_MATCHING, [expression]))  # noqa: S611 - a parameter
+        if not ranked:
+            return matching.order_by("pk")[:limit]
+        return matching.annotate(
+            rank=_PerArticle(f"-bm25({FTS_TABLE}, {WEIGHTS})", expression, FloatField())
+        ).order_by(F("rank").desc(nulls_last=True), "title")[:limit]
 
     def spelling_candidates(self, words: list[str]) -> dict[str, list[str]]:
         # Words sharing the first letter and within three letters of the length (the
