@@ -4,6 +4,7 @@ segment used here is listed in ``models.RESERVED_SLUGS``."""
 from django.urls import include, path
 
 from articles import views
+from articles.feedback import views as feedback_views
 from articles.search import views as search_views
 
 app_name = "articles"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path("search/click/", search_views.search_click, name="search_click"),
+    path("feedback/", feedback_views.vote, name="feedback"),
+    path("feedback/comment/", feedback_views.comment, name="feedback_comment"),
     path("help/<slug:article>/", views.general_article, name="general_article"),
     # Downloads for IT: before the vendor and article patterns, which would claim their paths.
     path("", include("articles.downloads.urls")),

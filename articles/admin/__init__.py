@@ -7,15 +7,16 @@ included, gets django-markdownx's live preview, rendered by our own
 sanitising renderer at a staff-only URL (see helpcenter/urls.py).
 
 One module per area: ``facts`` (vendors and ranges), ``content`` (mail
-clients, steps, articles), ``search`` (synonyms, promotions, the report).
+clients, steps, articles), ``search`` (synonyms, promotions, the report),
+``feedback`` (readers' answers and their report).
 """
 
 from django.contrib import admin
 
-from articles.admin import content, facts, search
+from articles.admin import content, facts, feedback, search
 
 admin.site.site_header = "Safelist Help Center"
 admin.site.site_title = "Safelist Help Center admin"
 admin.site.index_title = "Facts, steps and articles"
 
-__all__ = ["content", "facts", "search"]
+__all__ = ["content", "facts", "feedback", "search"]
