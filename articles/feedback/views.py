@@ -88,10 +88,12 @@ def vote(request: HttpRequest) -> HttpResponse:
 def comment(request: HttpRequest) -> HttpResponse:
     """Attach the optional comment to the "no" just given (the form's signed token names it)."""
     form = CommentForm(request.POST)
-    token = form.cleaned_data.get("token") if form.is_valid() or "token" not in form.errors else None
+    valid = form.is_valid()
+    # (vote id, article address) once the signature is checked, whatever else is wrong.
+    token = form.cleaned_data.get("token")
     # The section's anchor, from the signed address: the fragment's ids stay unique on the page.
-    uid = token[1].partition("#")[2] or "article" if token else "article"
-    if not form.is_valid():
+    uid = (token[1].partition("#")[2] or "article") if token else "article"
+    if not valid:
         return _answer(
             request,
             state="comment" if token else "error",
