@@ -2,7 +2,9 @@
 
 Chosen from the facts, not typed by staff: the same vendor's other public
 articles, and the general (no vendor) public articles that show a section for
-one of the same mail clients, those sharing most first. Drafts, scheduled and
+one of the same mail clients, those sharing most first, then the general
+articles with no mail client section at all (an explainer such as "What is
+allowlisting?" is about every mail program). Drafts, scheduled and
 withdrawn articles never appear (``Article.objects.public()``).
 """
 
@@ -38,17 +40,17 @@ def related_articles(
         related.from_vendor = list(
             others.filter(vendor_id=article.vendor_id).order_by("kind", "title")[:limit]
         )
-    if client_ids:
-        related.general = list(
-            others.filter(vendor__isnull=True)
-            .annotate(
-                shared=Count(
-                    "client_sections",
-                    filter=Q(client_sections__mail_client_id__in=list(client_ids)),
-                    distinct=True,
-                )
-            )
-            .filter(shared__gt=0)
-            .order_by("-shared", "title")[:limit]
+    related.general = list(
+        others.filter(vendor__isnull=True)
+        .annotate(
+            sections=Count("client_sections", distinct=True),
+            shared=Count(
+                "client_sections",
+                filter=Q(client_sections__mail_client_id__in=list(client_ids)),
+                distinct=True,
+            ),
         )
+        .filter(Q(shared__gt=0) | Q(sections=0))
+        .order_by("-shared", "title")[:limit]
+    )
     return related

@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from articles.content.feedback import Feedback
-from tests.browser.conftest import REPORT_CSP_VIOLATIONS, policy_problems, screenshot
+from tests.browser.conftest import REPORT_CSP_VIOLATIONS, SCREENSHOTS, policy_problems, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,8 @@ def test_with_javascript_a_no_opens_the_comment_box_in_place(page, demo_site):
     form = page.locator("#gmail form.feedback")
     expect(form.get_by_role("group", name="Did these steps help?")).to_be_visible()
     assert_accessible(page)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("#gmail").screenshot(path=str(SCREENSHOTS / "feedback-gmail-section.png"))
     form.get_by_role("button", name="No").click()
     box = page.locator("#gmail").get_by_label("What was missing or wrong? (optional)")
     expect(box).to_be_focused()
@@ -44,6 +46,8 @@ def test_with_javascript_a_no_opens_the_comment_box_in_place(page, demo_site):
 
 def test_with_javascript_a_yes_on_the_article_is_thanked_in_place(page, demo_site):
     page.goto(demo_site.url + GUIDE)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator("nav.related").screenshot(path=str(SCREENSHOTS / "feedback-related.png"))
     form = page.locator("form.feedback").last
     form.get_by_role("button", name="Yes").click()
     expect(page.get_by_text("Thank you for your answer.")).to_be_visible()

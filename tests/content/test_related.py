@@ -22,12 +22,13 @@ def test_the_vendors_other_articles_and_general_ones_on_the_same_mail_programs(a
     both = make_article(None, "filters", title="Filters in Gmail and Outlook", clients=[gmail, outlook])
     one = make_article(None, "gmail-tabs", title="Gmail tabs", clients=[gmail])
     make_article(None, "yahoo-only", title="Yahoo only", clients=[yahoo])  # no shared program
+    every = make_article(None, "what-is-allowlisting", title="What is allowlisting?")  # no section: every program
     make_article(make_vendor("other", public=True), "other-guide", clients=[gmail])  # another vendor's
     make_article(acme, "draft", published=False)
     make_article(None, "draft-general", published=False, clients=[gmail])
     related = related_articles(guide, client_ids=[gmail.pk, outlook.pk])
     assert related.from_vendor == [sibling]  # not itself, not the draft
-    assert related.general == [both, one]  # most programs in common first; not another vendor's
+    assert related.general == [both, one, every]  # most programs in common first; not another vendor's
 
 
 def test_a_general_article_lists_general_ones_only(clients):
@@ -36,6 +37,13 @@ def test_a_general_article_lists_general_ones_only(clients):
     other = make_article(None, "tabs", clients=[gmail, outlook])
     related = related_articles(article, client_ids=[gmail.pk])
     assert related.from_vendor == [] and related.general == [other]
+
+
+def test_an_article_without_sections_still_lists_the_general_ones_without_sections(acme):
+    troubleshooting = make_article(acme, "bounces", kind="troubleshooting", show_it_section=False)
+    explainer = make_article(None, "what-is-allowlisting", kind="explainer")
+    make_article(None, "gmail-tabs", clients=[make_client("tabs-client")])
+    assert related_articles(troubleshooting, client_ids=[]).general == [explainer]
 
 
 @pytest.mark.parametrize("count", [2, 15])
