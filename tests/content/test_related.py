@@ -22,7 +22,9 @@ def test_the_vendors_other_articles_and_general_ones_on_the_same_mail_programs(a
     both = make_article(None, "filters", title="Filters in Gmail and Outlook", clients=[gmail, outlook])
     one = make_article(None, "gmail-tabs", title="Gmail tabs", clients=[gmail])
     make_article(None, "yahoo-only", title="Yahoo only", clients=[yahoo])  # no shared program
-    every = make_article(None, "what-is-allowlisting", title="What is allowlisting?")  # no section: every program
+    every = make_article(
+        None, "what-is-allowlisting", title="What is allowlisting?"
+    )  # no section: every program
     make_article(make_vendor("other", public=True), "other-guide", clients=[gmail])  # another vendor's
     make_article(acme, "draft", published=False)
     make_article(None, "draft-general", published=False, clients=[gmail])
