@@ -5,6 +5,7 @@ The models live beside the code of their concern: ``facts.models``,
 from there, never from here (an import-linter contract holds this).
 """
 
+from articles.content.feedback import Feedback
 from articles.content.models import Article, ArticleClient, ArticleOldSlug, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor, VendorOldSlug
 from articles.notify.models import NotifiedChange, OutboxMessage, Subscriber, WebhookDelivery, WebhookEndpoint
@@ -29,6 +30,7 @@ __all__ = [
     "ArticleClient",
     "ArticleOldSlug",
     "ArticleReadCount",
+    "Feedback",
     "IPRange",
     "MailClient",
     "PendingChange",

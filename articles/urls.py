@@ -4,6 +4,7 @@ segment used here is listed in ``models.RESERVED_SLUGS``."""
 from django.urls import include, path
 
 from articles import changelog_views, views
+from articles.feedback import views as feedback_views
 from articles.notify import views as notify_views
 from articles.search import views as search_views
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path("search/click/", search_views.search_click, name="search_click"),
+    path("feedback/", feedback_views.vote, name="feedback"),
+    path("feedback/comment/", feedback_views.comment, name="feedback_comment"),
     path("help/<slug:article>/", views.general_article, name="general_article"),
     # The change log: before the vendor and article patterns, which would claim "changes".
     path("changes.atom", changelog_views.all_changes_feed, name="all_changes_feed"),

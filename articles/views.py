@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.content import selectors
+from articles.content.end_matter import end_matter
 from articles.content.models import Article, MailClient
 from articles.content.placeholders import EXAMPLE_FACTS, PLACEHOLDERS
 from articles.content.rendering import render_preview, vendor_facts
@@ -64,7 +65,7 @@ def render_article(
         analytics.record_read(
             article, reader=f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
         )
-    context = {"page": page, "preview": preview}
+    context = {"page": page, "preview": preview, "end": end_matter(page)}
     if not preview:
         context["canonical_url"] = request.build_absolute_uri(article.get_absolute_url())
     return render(request, "articles/article.html", context)

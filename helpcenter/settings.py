@@ -10,7 +10,8 @@ Variables: ``DEBUG``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated),
 ``DATABASE_URL`` (unset: the SQLite file ``db.sqlite3``), ``REDIS_URL``
 (unset: a per-process memory cache), ``CSRF_TRUSTED_ORIGINS``,
 ``SECURE_SSL_REDIRECT`` (default on in production), ``TRUSTED_PROXY_COUNT``,
-``RATE_LIMIT_SEARCH`` / ``_SUGGEST`` / ``_CLICK`` / ``_LOGIN``,
+``RATE_LIMIT_SEARCH`` / ``_SUGGEST`` / ``_CLICK`` / ``_LOGIN`` / ``_FEEDBACK``,
+``HELP_CENTER_SUPPORT_EMAIL``, ``HELP_CENTER_SUPPORT_URL`` ("Still stuck?" without a vendor's own),
 ``LOGIN_FAILURE_LIMIT``, ``LOGIN_LOCKOUT_MINUTES``, ``SEARCH_LOG_RETENTION_DAYS``,
 ``WORKER_QUEUE``, ``WORKER_SQLITE_FILE`` (the background worker's store without Redis),
 ``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only).
@@ -285,10 +286,17 @@ RATE_LIMITS = {
     "search": env_rate("RATE_LIMIT_SEARCH", "60/m"),
     "suggest": env_rate("RATE_LIMIT_SUGGEST", "240/m"),
     "click": env_rate("RATE_LIMIT_CLICK", "120/m"),
+    # "Was this helpful?" votes and comments (articles/feedback/): enough for every section of a guide.
+    "feedback": env_rate("RATE_LIMIT_FEEDBACK", "30/h"),
     # Sign-in attempts to the admin (POSTs): above the per-account lockout, a
     # cap on what one address may try across all user names.
     "login": env_rate("RATE_LIMIT_LOGIN", "30/h"),
 }
+# The help center's own contact, named in "Still stuck?" when a vendor has no
+# support address or page (articles/content/support.py); empty: none is named.
+HELP_CENTER_SUPPORT_EMAIL = os.environ.get("HELP_CENTER_SUPPORT_EMAIL", "")
+HELP_CENTER_SUPPORT_URL = os.environ.get("HELP_CENTER_SUPPORT_URL", "")
+
 # A count the cache could not make lets the request through: search stays up if Redis hiccups.
 RATELIMIT_FAIL_OPEN = True
 

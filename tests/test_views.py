@@ -161,8 +161,9 @@ def test_article_page_query_count_does_not_grow(client, django_assert_num_querie
     article = _article_with(count)
     url = article.get_absolute_url()
     # article+vendor, addresses, domains, ranges, sections+clients, step lists, steps,
-    # and the day's read count (one upsert, see articles/search/analytics.py)
-    with django_assert_num_queries(8):
+    # the day's read count (one upsert, see articles/search/analytics.py),
+    # and the related articles: the vendor's others, general ones (articles/content/related.py)
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('class="client-section"') == count + 1

@@ -8,15 +8,15 @@ sanitising renderer at a staff-only URL (see helpcenter/urls.py).
 
 One module per area: ``facts`` (vendors and ranges), ``content`` (mail
 clients, steps, articles), ``search`` (synonyms, promotions, the report), ``notify`` (subscribers,
-webhooks, the outbox).
+webhooks, the outbox), ``feedback`` (readers' answers and their report).
 """
 
 from django.contrib import admin
 
-from articles.admin import content, facts, notify, search
+from articles.admin import content, facts, feedback, notify, search
 
 admin.site.site_header = "Safelist Help Center"
 admin.site.site_title = "Safelist Help Center admin"
 admin.site.index_title = "Facts, steps and articles"
 
-__all__ = ["content", "facts", "notify", "search"]
+__all__ = ["content", "facts", "feedback", "notify", "search"]

@@ -175,6 +175,7 @@ class ArticleAdmin(
             },
         ),
         ("Sections", {"fields": ["show_it_section"]}),
+        ("No longer supported", {"fields": ["unsupported", "unsupported_note"], "classes": ["collapse"]}),
         ("Publishing", {"fields": ["status", "published_at", "unpublish_at", "created_at", "updated_at"]}),
         ("Review", {"fields": ["reviewed_on", "review_interval_days"]}),
     ]

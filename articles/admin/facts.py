@@ -201,7 +201,17 @@ class VendorAdmin(
     search_help_text = "A name, a sender address or domain, or an IP address to find who sends from it."
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["facts_changed_at"]
-    fields = ["name", "slug", "website", "description", "facts_changed_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "website", "description", "facts_changed_at"]}),
+        (
+            "Support (“Still stuck?” on every article)",
+            {
+                "fields": ["support_email", "support_url", "support_hours"],
+                "description": "Where readers can ask for help. Left empty, articles name no one of the vendor's.",
+            },
+        ),
+        ("No longer supported", {"fields": ["unsupported", "unsupported_note"]}),
+    ]
     inlines = [SenderAddressInline, SenderDomainInline, IPRangeInline, VendorStepListInline]
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},

@@ -206,6 +206,17 @@ class Article(models.Model):
         help_text=_("Readers stop seeing the article at this time, by itself; empty means never."),
     )
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    unsupported = models.BooleanField(
+        _("no longer supported"),
+        default=False,
+        help_text=_("Shows a banner: what this article describes is no longer supported."),
+    )
+    unsupported_note = models.CharField(
+        _("note on the banner"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional: since when, and what readers should use instead. Plain text."),
+    )
     review_interval_days = models.PositiveSmallIntegerField(
         _("review every (days)"),
         default=180,

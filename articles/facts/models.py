@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -26,6 +27,7 @@ RESERVED_SLUGS = frozenset(
         "admin",
         "api",
         "search",
+        "feedback",
         "static",
         "media",
         "help",
@@ -68,6 +70,35 @@ class Vendor(models.Model):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(
         _("short description"), blank=True, validators=[TextLimit(VENDOR_DESCRIPTION_MAX_LENGTH)]
+    )
+    # Where a reader who is still stuck can turn ("Still stuck?" on every article and section).
+    support_email = models.EmailField(
+        _("support email"), blank=True, help_text=_("The address readers write to for help with the product.")
+    )
+    support_url = models.URLField(
+        _("support web page"),
+        blank=True,
+        validators=[
+            URLValidator(schemes=["https"], message=_("The support page must be an https:// address."))
+        ],
+        help_text=_("The vendor's help or contact page, with https://."),
+    )
+    support_hours = models.CharField(
+        _("support hours"),
+        max_length=120,
+        blank=True,
+        help_text=_("When support answers, with the time zone: “Monday to Friday, 9:00–17:00 UK time”."),
+    )
+    unsupported = models.BooleanField(
+        _("no longer supported"),
+        default=False,
+        help_text=_("Shows a banner on every article of this vendor: the product is no longer supported."),
+    )
+    unsupported_note = models.CharField(
+        _("note on the banner"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional: since when, and what readers should use instead. Plain text."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -62,6 +62,11 @@ def export_helpcenter() -> str:
             data,
             website=vendor.website,
             description=vendor.description,
+            support_email=vendor.support_email,
+            support_url=vendor.support_url,
+            support_hours=vendor.support_hours,
+            unsupported=vendor.unsupported,
+            unsupported_note=vendor.unsupported_note,
             sender_addresses=[
                 _dated(_optional({"address": a.address}, used_for=a.used_for), a)
                 for a in sorted(vendor.sender_addresses.all(), key=_address_order)
@@ -96,6 +101,8 @@ def export_helpcenter() -> str:
             published_at=article.published_at,
             reviewed_on=article.reviewed_on,
             show_it_section=article.show_it_section,
+            unsupported=article.unsupported,
+            unsupported_note=article.unsupported_note,
             clients=_Flow(section.mail_client.slug for section in article.client_sections.all()),
             body=article.body,
         )

@@ -41,6 +41,8 @@ def read_article(reader: Reader, node: yaml.Node, place: Place) -> ArticleEntry:
     entry.published_at = mapping.datetime("published_at")
     entry.reviewed_on = mapping.date("reviewed_on")
     entry.show_it_section = mapping.boolean("show_it_section")
+    entry.unsupported = mapping.boolean("unsupported")
+    entry.unsupported_note = mapping.text("unsupported_note")
     entry.body = mapping.text("body")
     seen = FirstSeen(reader, "The mail client")
     for slug, client_place in mapping.text_items("clients", "mail client"):

@@ -30,6 +30,18 @@ from articles.interchange.schema import (
     VendorEntry,
 )
 
+_VENDOR_FIELDS = (
+    "slug",
+    "name",
+    "website",
+    "description",
+    "support_email",
+    "support_url",
+    "support_hours",
+    "unsupported",
+    "unsupported_note",
+)
+
 
 def read_vendor(reader: Reader, node: yaml.Node, place: Place) -> VendorEntry:
     """One item of ``vendors``, with its facts."""
@@ -41,7 +53,12 @@ def read_vendor(reader: Reader, node: yaml.Node, place: Place) -> VendorEntry:
     entry.name = mapping.text("name", required=True)
     entry.website = mapping.text("website")
     entry.description = mapping.text("description")
-    reader.clean_entry(Vendor(**entry.values("slug", "name", "website", "description")), entry, mapping)
+    entry.support_email = mapping.text("support_email")
+    entry.support_url = mapping.text("support_url")
+    entry.support_hours = mapping.text("support_hours")
+    entry.unsupported = mapping.boolean("unsupported")
+    entry.unsupported_note = mapping.text("unsupported_note")
+    reader.clean_entry(Vendor(**entry.values(*_VENDOR_FIELDS)), entry, mapping)
     entry.addresses = _addresses(reader, mapping)
     entry.domains = _domains(reader, mapping)
     entry.ranges = _ranges(reader, mapping)

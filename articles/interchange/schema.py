@@ -27,6 +27,11 @@ VENDOR_KEYS = (
     "name",
     "website",
     "description",
+    "support_email",
+    "support_url",
+    "support_hours",
+    "unsupported",
+    "unsupported_note",
     "sender_addresses",
     "sender_domains",
     "ip_ranges",
@@ -51,6 +56,8 @@ ARTICLE_KEYS = (
     "published_at",
     "reviewed_on",
     "show_it_section",
+    "unsupported",
+    "unsupported_note",
     "clients",
     "body",
 )
@@ -129,6 +136,11 @@ class VendorEntry(Entry):
     name: str = ""
     website: str = ""
     description: str = ""
+    support_email: str = ""
+    support_url: str = ""
+    support_hours: str = ""
+    unsupported: bool = False
+    unsupported_note: str = ""
     addresses: list[AddressEntry] = field(default_factory=list)
     domains: list[DomainEntry] = field(default_factory=list)
     ranges: list[RangeEntry] = field(default_factory=list)
@@ -146,6 +158,8 @@ class ArticleEntry(Entry):
     published_at: dt.datetime | None = None
     reviewed_on: dt.date | None = None
     show_it_section: bool = False
+    unsupported: bool = False
+    unsupported_note: str = ""
     clients: list[str] = field(default_factory=list)
     body: str = ""
 

@@ -27,7 +27,17 @@ class VendorWriter(StepListWriter):
     def _vendor(self, entry: VendorEntry) -> None:
         vendor = self.vendors.get(entry.slug) or Vendor(slug=entry.slug)
         created = vendor.pk is None
-        changed = assign(vendor, name=entry.name, website=entry.website, description=entry.description)
+        changed = assign(
+            vendor,
+            name=entry.name,
+            website=entry.website,
+            description=entry.description,
+            support_email=entry.support_email,
+            support_url=entry.support_url,
+            support_hours=entry.support_hours,
+            unsupported=entry.unsupported,
+            unsupported_note=entry.unsupported_note,
+        )
         if not self.save(vendor, kind="vendor", label=entry.slug, place_of=entry.place_of, changed=changed):
             return
         self.vendors[entry.slug] = vendor

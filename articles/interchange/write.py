@@ -131,6 +131,8 @@ class _Writer(VendorWriter):
             summary=entry.summary,
             body=entry.body,
             show_it_section=entry.show_it_section,
+            unsupported=entry.unsupported,
+            unsupported_note=entry.unsupported_note,
             status=entry.status,
             published_at=published_at,
             reviewed_on=entry.reviewed_on,

@@ -875,7 +875,8 @@ def test_close_spellings_are_suggested_and_unknown_keys_list_the_right_ones():
     )
     assert found[1] == (
         "line 6, vendors[0] (acme) > colour: “colour” is not a key a vendor can have. The keys are: slug, "
-        "name, website, description, sender_addresses, sender_domains, ip_ranges, step_overrides."
+        "name, website, description, support_email, support_url, support_hours, unsupported, "
+        "unsupported_note, sender_addresses, sender_domains, ip_ranges, step_overrides."
     )
 
 
