@@ -34,11 +34,12 @@ CALLOUTS = """\
 def test_callouts_reach_the_page_styled_and_titled(client, acme):
     make_article(acme, "guide", body=CALLOUTS)
     html = client.get("/acme/guide/").content.decode()
-    assert '<div class="admonition warning">' in html
+    # role="note": the page's own markup, which staff cannot type (the sanitiser drops role).
+    assert '<div class="admonition warning" role="note">' in html
     assert '<p class="admonition-title">Do not mark it as spam</p>' in html
-    assert '<div class="admonition legacy">' in html
+    assert '<div class="admonition legacy" role="note">' in html
     # A kind outside the four keeps the callout's frame, not its own class.
-    assert '<div class="admonition">' in html and "danger" not in html
+    assert '<div class="admonition" role="note">' in html and "danger" not in html
 
 
 def test_callouts_render_in_the_admin_preview_and_admin_css_styles_them(admin_client):
@@ -57,7 +58,7 @@ def test_callouts_render_in_the_admin_preview_and_admin_css_styles_them(admin_cl
 def test_a_callout_title_is_escaped(client, acme):
     make_article(acme, "guide", body='!!! note "<img src=x onerror=alert(1)>"\n    Body.')
     html = client.get("/acme/guide/").content.decode()
-    assert '<div class="admonition note">' in html
+    assert '<div class="admonition note" role="note">' in html
     assert "<img" not in html and "onerror" not in html
 
 

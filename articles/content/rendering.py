@@ -115,6 +115,7 @@ def _convert(text: str, facts: Mapping[str, str] | None, reserved: Iterable[str]
 
 _ANCHORED_HEADING = re.compile(r'(<h([1-6]) id="([a-z0-9-]+)">)(.*?)(</h\2>)', re.DOTALL)
 _TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+_CALLOUT = re.compile(r'<div class="(admonition(?: [a-z]+)?)">')
 _HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
 
 
@@ -137,12 +138,13 @@ def _scroll_region(match: re.Match) -> str:
 
 
 def decorate(html: str) -> str:
-    """Sanitised HTML with heading links and scrollable tables: markup of ours, added after nh3.
+    """Sanitised HTML with heading links, scrollable tables and callouts as notes: markup of ours, added after nh3.
 
     Added after the sanitiser, which would (rightly) strip ``role`` and
     ``tabindex`` from staff text; every value put in here is an anchor the
-    rule in anchors.py produced (``[a-z0-9-]``) or escaped text.
+    rule in anchors.py produced (``[a-z0-9-]``), a class the sanitiser kept, or escaped text.
     """
+    html = _CALLOUT.sub(r'<div class="\1" role="note">', html)
     return _TABLE.sub(_scroll_region, _ANCHORED_HEADING.sub(_heading_link, html))
 
 
