@@ -78,7 +78,7 @@ def test_picker_switches_and_remembers_the_choice(page, demo_site):
     page.goto(demo_site.url + GUIDE)
     sections = page.locator("#mail-programs section.client-section")
     assert sections.count() >= 8
-    page.locator("[data-client-link='apple-mail']").click()
+    page.locator(".picker [data-client-link='apple-mail']").click()
     assert page.locator("section#apple-mail").is_visible()
     assert not page.locator("section#gmail").is_visible()
     assert page.url.endswith("#apple-mail")
@@ -89,7 +89,7 @@ def test_picker_switches_and_remembers_the_choice(page, demo_site):
 
 def test_keyboard_reaches_the_picker(page, demo_site):
     page.goto(demo_site.url + GUIDE)
-    link = page.locator("[data-client-link='thunderbird']")
+    link = page.locator(".picker [data-client-link='thunderbird']")
     link.focus()
     page.keyboard.press("Enter")
     assert page.locator("section#thunderbird").is_visible()
