@@ -1,10 +1,17 @@
-"""Public pages: home, vendor hub, article, robots.txt, the 404 page and the admin's Markdown preview."""
+"""Public pages: home, vendor hub, article, robots.txt, the favicon, the 404 page and the admin's Markdown preview."""
 
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils.html import escape
 from django.views.decorators.http import require_POST, require_safe
 
@@ -158,5 +165,16 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: How many of the most-read articles the 404 page offers.
+NOT_FOUND_MOST_READ = 5
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    """The 404 page: a search box and the most-read articles (one query)."""
+    return render(request, "404.html", {"most_read": analytics.most_read(NOT_FOUND_MOST_READ)}, status=404)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers and crawlers ask for whatever the page links: the static file."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -1,4 +1,4 @@
-"""Root URLs: admin (its sign-in rate-limited), the staff-only Markdown preview, sitemap, robots.txt, the site."""
+"""Root URLs: admin (its sign-in rate-limited), the staff-only Markdown preview, sitemap, robots.txt, the favicon, the site."""
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]

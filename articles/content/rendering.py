@@ -16,6 +16,7 @@ from html import unescape
 
 import markdown
 import nh3
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.content.anchors import Heading, HeadingAnchors, HeadingSection, reserved_ids
@@ -112,6 +113,41 @@ def _convert(text: str, facts: Mapping[str, str] | None, reserved: Iterable[str]
         md.reset()
 
 
+_ANCHORED_HEADING = re.compile(r'(<h([1-6]) id="([a-z0-9-]+)">)(.*?)(</h\2>)', re.DOTALL)
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+_CALLOUT = re.compile(r'<div class="(admonition(?: [a-z]+)?)">')
+_HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
+
+
+def _heading_link(match: re.Match) -> str:
+    """A "link to this section" control at the end of an anchored heading (site.js copies its URL)."""
+    opening, _, anchor, inner, closing = match.groups()
+    name = escape(unescape(strip_tags(inner)).strip())
+    return (
+        f'{opening}{inner} <a class="heading-link" href="#{anchor}" data-copy-link>'
+        f'<span aria-hidden="true">#</span><span class="visually-hidden">Link to the section “{name}”</span>'
+        f"</a>{closing}"
+    )
+
+
+def _scroll_region(match: re.Match) -> str:
+    """A table in a keyboard-reachable scroll region named after its columns (axe: scrollable-region-focusable)."""
+    columns = ", ".join(unescape(strip_tags(cell)).strip() for cell in _HEADER_CELL.findall(match.group(1)))
+    label = escape(f"Table: {columns}" if columns else "Table")
+    return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">{match.group(0)}</div>'
+
+
+def decorate(html: str) -> str:
+    """Sanitised HTML with heading links, scrollable tables and callouts as notes: markup of ours, added after nh3.
+
+    Added after the sanitiser, which would (rightly) strip ``role`` and
+    ``tabindex`` from staff text; every value put in here is an anchor the
+    rule in anchors.py produced (``[a-z0-9-]``), a class the sanitiser kept, or escaped text.
+    """
+    html = _CALLOUT.sub(r'<div class="\1" role="note">', html)
+    return _TABLE.sub(_scroll_region, _ANCHORED_HEADING.sub(_heading_link, html))
+
+
 def render_document(
     text: str, facts: Mapping[str, str] | None = None, *, client_slugs: Iterable[str] = ()
 ) -> Rendered:
@@ -122,7 +158,7 @@ def render_document(
     """
     html, headings, sections = _convert(text, facts, reserved_ids(client_slugs))
     return Rendered(
-        html=mark_safe(sanitise(html, (h.anchor for h in headings))),  # noqa: S308 - sanitised here
+        html=mark_safe(decorate(sanitise(html, (h.anchor for h in headings)))),  # noqa: S308 - sanitised here
         headings=headings,
         sections=sections,
     )
@@ -223,6 +259,22 @@ class RangeTier:
     ranges: list[IPRange]
 
 
+@dataclass(frozen=True)
+class ContentsEntry:
+    """One line of an article's table of contents."""
+
+    anchor: str
+    title: str
+    level: int
+
+
+#: Above this many ranges a guide summarises them and links the For IT page
+#: instead of inlining the table: the reader page stays small with thousands.
+INLINE_RANGE_LIMIT = 20
+#: An article gets a table of contents from this many entries on.
+CONTENTS_MINIMUM = 3
+
+
 @dataclass
 class ArticlePage:
     article: Article
@@ -247,7 +299,46 @@ class ArticlePage:
         return self.article.kind == Article.Kind.GUIDE and bool(self.addresses or self.domains)
 
     @property
+    def range_count(self) -> int:
+        return sum(len(tier.ranges) for tier in self.tiers)
+
+    @property
+    def fact_counts(self) -> str:
+        """ "1 address, 2 domains and 21 IP ranges": what the vendor publishes, naming only what it has."""
+        parts = [
+            f"{count} {noun if count == 1 else plural}"
+            for count, noun, plural in (
+                (len(self.addresses), "sender address", "sender addresses"),
+                (len(self.domains), "sender domain", "sender domains"),
+                (self.range_count, "IP range", "IP ranges"),
+            )
+            if count
+        ]
+        return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+    @property
+    def inlines_ranges(self) -> bool:
+        """Whether the guide's IT section shows the range table itself, or sends IT to the For IT page."""
+        return self.range_count <= INLINE_RANGE_LIMIT
+
+    @property
+    def contents(self) -> list[ContentsEntry]:
+        """The table of contents: the body's headings (levels 2 and 3), then the page's own sections.
+
+        Empty below ``CONTENTS_MINIMUM`` entries: a short article needs none.
+        """
+        entries = [ContentsEntry(h.anchor, h.title, h.level) for h in self.headings if h.level in (2, 3)]
+        if self.shows_senders:
+            entries.append(ContentsEntry("senders", "Who sends the mail", 2))
+        if self.person_sections:
+            entries.append(ContentsEntry("mail-programs", "Steps for your mail program", 2))
+        if self.article.show_it_section:
+            entries.append(ContentsEntry("it", "For your IT department", 2))
+        return entries if len(entries) >= CONTENTS_MINIMUM else []
+
+    @property
     def last_updated(self):
+        """The last change a reader can see: the article's text, or its vendor's facts."""
         dates = [self.article.updated_at]
         if self.vendor is not None:
             dates.append(self.vendor.facts_changed_at)

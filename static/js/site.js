@@ -1,6 +1,9 @@
 // Progressive enhancement only: every page reads fully without this file.
 // 1. Copy buttons beside addresses, domains, ranges and snippets.
 // 2. The client picker: one mail program's steps at a time, remembered.
+// 3. "Link to this section" controls copy the section's address.
+// 4. "Print these steps" prints the chosen mail program's steps.
+// 5. An anchor inside closed <details> (#it) opens them.
 (function () {
   "use strict";
 
@@ -38,7 +41,8 @@
   }
 
   function setUpPicker(area) {
-    var links = Array.prototype.slice.call(area.querySelectorAll("[data-client-link]"));
+    // The picker above the article and the "Not your mail program?" line in each section.
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-client-link]"));
     var sections = Array.prototype.slice.call(area.querySelectorAll(".client-section"));
     if (links.length < 2) return;
     area.classList.add("js-picker");
@@ -87,8 +91,64 @@
     }
   }
 
+  function linkStatus() {
+    var status = document.getElementById("link-status");
+    if (!status) {
+      status = document.createElement("p");
+      status.id = "link-status";
+      status.className = "link-status";
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    return status;
+  }
+
+  function addLinkCopying() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("[data-copy-link]").forEach(function (a) {
+      a.addEventListener("click", function () {
+        // The link still goes to its section; its full address goes to the clipboard too.
+        var url = location.href.split("#")[0] + a.getAttribute("href");
+        var status = linkStatus();
+        navigator.clipboard.writeText(url).then(function () {
+          status.textContent = "Link copied: " + url;
+          setTimeout(function () { status.textContent = ""; }, 4000);
+        }, function () {
+          status.textContent = "Copy the link from the address bar";
+        });
+      });
+    });
+  }
+
+  function setUpPrinting() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        document.body.classList.add("print-steps");
+        window.print();
+      });
+    });
+    window.addEventListener("afterprint", function () { document.body.classList.remove("print-steps"); });
+  }
+
+  function openDetailsForHash() {
+    var id = location.hash.slice(1);
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var inside = target.querySelector("details");
+    if (id === "it" && inside) inside.open = true;
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    if (target.tagName === "DETAILS") target.open = true;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     addCopyButtons();
+    addLinkCopying();
+    setUpPrinting();
+    openDetailsForHash();
+    window.addEventListener("hashchange", openDetailsForHash);
     document.querySelectorAll(".client-picker-area").forEach(setUpPicker);
   });
 })();

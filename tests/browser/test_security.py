@@ -44,7 +44,7 @@ def test_public_pages_send_the_policies_and_break_none_of_them(page, demo_site):
     box.press_sequentially("smartt", delay=30)
     page.get_by_role("listbox", name="Suggested articles").wait_for()
     page.goto(demo_site.url + "/smarttrak/allowlisting-guide/")
-    page.locator("[data-client-link='apple-mail']").click()
+    page.locator(".picker [data-client-link='apple-mail']").click()
     assert page.locator("section#apple-mail").is_visible()
     page.goto(demo_site.url + "/search/?q=gmail")
     page.goto(demo_site.url + "/no-such-page/")
