@@ -72,9 +72,11 @@ def render_article(
         analytics.record_read(
             article, reader=f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
         )
-    context = {"page": page, "preview": preview, "end": end_matter(page)}
+    # The address a printed page names: the article's own, in a preview too.
+    page_url = request.build_absolute_uri(article.get_absolute_url())
+    context = {"page": page, "preview": preview, "end": end_matter(page), "page_url": page_url}
     if not preview:
-        context["canonical_url"] = request.build_absolute_uri(article.get_absolute_url())
+        context["canonical_url"] = page_url
     return render(request, "articles/article.html", context)
 
 
