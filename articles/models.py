@@ -14,6 +14,7 @@ from articles.search.models import (
     SearchClick,
     SearchDocument,
     SearchQueryLog,
+    SearchSection,
     SearchTerm,
     Synonym,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "SearchClick",
     "SearchDocument",
     "SearchQueryLog",
+    "SearchSection",
     "SearchTerm",
     "SenderAddress",
     "SenderDomain",
