@@ -88,7 +88,9 @@ IT_SECTION_NAME = "For your IT department"
 def build_sections(page: ArticlePage) -> list[SearchSection]:
     """The places of an article's page a search can lead to, in the page's order."""
     article = page.article
-    # One paragraph per line: a passage (highlights.py) stays inside one.
+    # One paragraph per line: a passage (highlights.py) stays inside one. The summary is
+    # always the first line, empty or not: it sums up every section, so places.py leaves
+    # it out when it weighs the top against them.
     top = [single_spaced(article.summary)]
     top += [_paragraphs(s) for s in page.body_sections if s.heading is None]
     if page.shows_senders:
@@ -108,13 +110,24 @@ def build_sections(page: ArticlePage) -> list[SearchSection]:
     for section in page.person_sections:
         found.append(_client_section(section))
     if article.show_it_section:
-        ranges = [ip_range.display for tier in page.tiers for ip_range in tier.ranges]
-        found.append(SearchSection(kind=kind.IT, anchor="it", name=IT_SECTION_NAME, text=" ".join(ranges)))
+        found.append(SearchSection(kind=kind.IT, anchor="it", name=IT_SECTION_NAME, text=_it_text(page)))
         found += [_client_section(section) for section in page.it_sections]
     texts = within_index_budget([section.text for section in found])
     for position, (section, text) in enumerate(zip(found, texts, strict=True)):
         section.article, section.position, section.text = article, position, text
     return found
+
+
+def _it_text(page: ArticlePage) -> str:
+    """What the IT section says (templates/articles/article.html), its ranges tier by tier."""
+    lines = []
+    if page.vendor is not None:
+        lines.append(
+            f"If mail from {single_spaced(page.vendor.name)} is still filtered, your mail administrator "
+            "can allow it at the server or gateway: the sender addresses and domains, and these IP addresses."
+        )
+    lines += [f"{tier.label}: " + " ".join(r.display for r in tier.ranges) for tier in page.tiers]
+    return "\n".join(lines)
 
 
 def _paragraphs(section: HeadingSection) -> str:

@@ -6,16 +6,19 @@ sections the backend found matching (``SearchSection``) are put in order here:
 1. the section of a mail program the query names, by any of its names or a
    synonym of one ("hotmail" is a synonym of "outlook.com", so Outlook.com's
    section; "iphone" is in the name "Apple Mail (Mac, iPhone and iPad)");
-2. the section matching more of the query's groups of terms;
-3. then more of them in its name (heading, mail program's name);
-4. then more matches in all (a few per group at most);
-5. then the page's order.
+2. the section matching more of the query's groups of terms, those in its name
+   (a heading, a mail program's name) counted twice; the top of the article
+   counts only its text before the first heading, as its title and summary
+   (which sums up every section, and would always win) have counted in the
+   article's rank already;
+3. then the page's order.
 
 Pure functions over what the backend returned; no database.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,14 +26,14 @@ from dataclasses import dataclass
 
 from articles.search.backends.base import SectionText, TextQuery
 from articles.search.highlights import Highlighter
-from articles.search.query import tokenise
+from articles.search.query import STOP_WORDS, tokenise
 
 #: Words of a mail program's name too general to name it on their own.
 _GENERAL = frozenset({"mail", "admin", "online", "new", "web", "and", "on", "the", "for", "microsoft", "365"})
 # A mail program's name is several names: "Apple Mail (Mac, iPhone and iPad)", "Exchange Online / Microsoft 365 admin".
 _NAME_PARTS = re.compile(r"[()/,]|\band\b")
-#: Matches counted per group when comparing sections, so one word repeated does not win.
-_MATCHES_PER_GROUP = 3
+#: Most of the query's terms one mail program's name is read from ("microsoft 365 admin").
+_MAX_NAME_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -46,28 +49,49 @@ def names_of(section: SectionText) -> list[tuple[str, ...]]:
     """The names a mail program's section answers to, as words: each part of its name, its
     short name and its slug (``aliases``), and each distinctive word of them on its own."""
     parts = _NAME_PARTS.split(f"{section.name}, {section.aliases}")
-    names = {tuple(tokenise(part)) for part in parts} - {()}
+    names = {_words(part) for part in parts} - {()}
     names |= {(word,) for name in names for word in name if word not in _GENERAL}
     return sorted(names)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word for word in tokenise(text) if word not in STOP_WORDS)
+
+
+def in_query_order(query: TextQuery) -> list[tuple[str, ...]]:
+    """The query's groups in the order their typed terms stand in the query (``TextQuery``
+    puts those widened by synonyms first)."""
+    words = tokenise(query.phrase)
+
+    def place(group: tuple[str, ...]) -> int:
+        first = tokenise(group[0])[:1]
+        return words.index(first[0]) if first and first[0] in words else len(words)
+
+    return sorted(query.groups, key=place)
 
 
 def naming(section: SectionText, query: TextQuery) -> tuple:
     """How plainly the query names this section's mail program, comparable; () if it does not.
 
-    Typed beats found by synonym; a longer name beats a shorter ("outlook.com" over
-    "outlook"); the whole short name beats a word of it; an earlier synonym beats a later.
+    A name may run over several of the query's terms ("classic outlook"), each typed or
+    one of its synonyms ("office 365 admin" as "microsoft 365 admin"). Typed beats found
+    by synonym; a longer name beats a shorter ("outlook.com" over "outlook"); earlier
+    synonyms beat later ones; the whole short name beats a word of it.
     """
     if section.kind != "client":
         return ()
-    names = names_of(section)
-    short = tuple(tokenise(section.aliases.split(",")[0]))
+    names = set(names_of(section))
+    short = _words(section.aliases.split(",")[0])
+    groups = in_query_order(query)
     best: tuple = ()
-    for group in query.groups:
-        for number, alternative in enumerate(group):
-            words = tuple(tokenise(alternative))
-            if words and words in names:
-                found = (number == 0, len(words), words == short, -number)
-                best = max(best, found)
+    for start in range(len(groups)):
+        for end in range(start + 1, min(start + _MAX_NAME_TERMS, len(groups)) + 1):
+            run = [list(enumerate(group)) for group in groups[start:end]]
+            for choice in itertools.product(*run):
+                words = _words(" ".join(alternative for _, alternative in choice))
+                if words in names:
+                    numbers = [number for number, _ in choice]
+                    best = max(best, (not any(numbers), len(words), -sum(numbers), words == short))
     return best
 
 
@@ -76,16 +100,13 @@ def order(sections: Iterable[SectionText], query: TextQuery) -> dict[int, list[P
     highlighter = Highlighter(query.groups)
     by_article: dict[int, list[Place]] = defaultdict(list)
     for section in sections:
-        matches = highlighter.matches(f"{section.name} · {section.text}")
-        counts: dict[int, int] = defaultdict(int)
-        for match in matches:
-            counts[match.group] = min(counts[match.group] + 1, _MATCHES_PER_GROUP)
-        score = (
-            len(counts),
-            len(highlighter.groups_in(section.name)),
-            sum(counts.values()),
-            -section.position,
-        )
+        text, name = section.text, section.name
+        if section.kind == "top":
+            # Its name is the article's title, and its summary (the first line, index.py) sums
+            # up every section: the article's rank has counted both already.
+            text, name = text.partition("\n")[2], ""
+        in_name = len(highlighter.groups_in(name))
+        score = (in_name + len(highlighter.groups_in(f"{name} · {text}")), -section.position)
         by_article[section.article_id].append(Place(section, naming(section, query), score))
     return {
         article_id: sorted(places, key=lambda place: (place.named, place.score), reverse=True)

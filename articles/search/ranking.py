@@ -51,7 +51,18 @@ def rank_page(
     ordered = places.order(backend.sections(ids, text_query), text_query)
     highlighter = Highlighter(text_query.groups)
     results.hits = []
-    for pk, is_promoted in ranking.page:
+    # A mail program the query names leads to its section: on the page, the articles that
+    # have one come first after the promoted ones and those of a vendor the query named.
+    shown = sorted(
+        ranking.page,
+        key=lambda row: (
+            row[1],
+            page_articles[row[0]].vendor_id in boost,
+            any(place.named for place in ordered.get(row[0], [])),
+        ),
+        reverse=True,
+    )
+    for pk, is_promoted in shown:
         article = page_articles[pk]
         found = [_section_hit(article, place, highlighter) for place in ordered.get(pk, [])[:MAX_SECTIONS]]
         results.hits.append(
