@@ -12,8 +12,8 @@ from articles.facts.models import SenderAddress, SenderDomain
 from articles.search.backends import get_backend
 from tests.conftest import make_article, make_client, make_range, make_vendor
 
-#: SQLite highlights a page of results in a query of its own: FTS5's highlight() needs its own MATCH.
-HIGHLIGHTS = 1  # the matching sections of the page, with the text the passages come from
+#: The page's matching sections, with the text its passages are cut from (highlights.py), on both databases.
+HIGHLIGHTS = 1
 
 
 @pytest.fixture
