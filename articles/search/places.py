@@ -95,9 +95,11 @@ def naming(section: SectionText, query: TextQuery) -> tuple:
     return best
 
 
-def order(sections: Iterable[SectionText], query: TextQuery) -> dict[int, list[Place]]:
+def order(
+    sections: Iterable[SectionText], query: TextQuery, highlighter: Highlighter | None = None
+) -> dict[int, list[Place]]:
     """Each article's matching sections, best first (see the module's docstring)."""
-    highlighter = Highlighter(query.groups)
+    highlighter = highlighter or Highlighter(query.groups)
     by_article: dict[int, list[Place]] = defaultdict(list)
     for section in sections:
         text, name = section.text, section.name
@@ -105,8 +107,8 @@ def order(sections: Iterable[SectionText], query: TextQuery) -> dict[int, list[P
             # Its name is the article's title, and its summary (the first line, index.py) sums
             # up every section: the article's rank has counted both already.
             text, name = text.partition("\n")[2], ""
-        in_name = len(highlighter.groups_in(name))
-        score = (in_name + len(highlighter.groups_in(f"{name} · {text}")), -section.position)
+        in_name = highlighter.groups_in(name)
+        score = (len(in_name) + len(in_name | highlighter.groups_in(text)), -section.position)
         by_article[section.article_id].append(Place(section, naming(section, query), score))
     return {
         article_id: sorted(places, key=lambda place: (place.named, place.score), reverse=True)

@@ -48,8 +48,8 @@ def rank_page(
         return
     ids = [pk for pk, _ in ranking.page]
     page_articles = rows.articles_by_id(ids)
-    ordered = places.order(backend.sections(ids, text_query), text_query)
     highlighter = Highlighter(text_query.groups)
+    ordered = places.order(backend.sections(ids, text_query), text_query, highlighter)
     results.hits = []
     # A mail program the query names leads to its section: on the page, the articles that
     # have one come first after the promoted ones and those of a vendor the query named.
