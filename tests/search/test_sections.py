@@ -89,3 +89,15 @@ def test_staff_text_in_a_section_name_is_escaped_in_results(acme, client):
     html = client.get(reverse("articles:search"), {"q": "narwhal"}).content.decode()
     assert "<b>" not in html.split('class="result-list"')[1]
     assert "&amp; co" in html
+
+
+def test_both_databases_quote_the_same_passage_with_the_same_marks(help_center):
+    # Pinned exactly, and the suite runs on SQLite and PostgreSQL: one rule for both.
+    [hit] = search("cidr").hits
+    assert hit.snippet == "Add the ranges to a <mark>cidr</mark> table."
+    [hit] = search("relay access denied").hits[:1]
+    assert hit.url == "/acme/bounces/#relay-access-denied"
+    assert hit.snippet == (
+        "A bounce reading 550 5.7.1 <mark>Relay</mark> <mark>access</mark> <mark>denied</mark> means your "
+        "server refuses mail it does not host."
+    )
