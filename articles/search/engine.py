@@ -3,7 +3,7 @@
 ``search()`` reads the query (query.py), answers IP addresses and ranges
 from the live ``IPRange`` table and email addresses and domains from the
 vendors' facts, widens words with synonyms and spelling corrections, and asks
-the database's backend (backends/) for ranked, highlighted articles. Staff's
+the database's backend (backends/) for ranked articles and their sections. Staff's
 promoted articles for the query come first, then articles of a vendor the
 query named by address, domain, IP or name (vendors.py), then articles by how many of the
 query's terms they match, then by how many their title, vendor name, summary

@@ -9,7 +9,7 @@ stemmed, stop words dropped, and a multi-word synonym ("safe senders") must
 appear as a phrase. Typo candidates come from the ``SearchTerm`` list by
 trigram distance (a GiST index with ``gist_trgm_ops`` answers ``<->``).
 
-Ranking, counting and highlighting a page is one statement, written by
+Ranking and counting a page is one statement, written by
 postgres_ranking.py; why it ranks a bounded pool of candidates is said there.
 The bounds are this module's (``HEAD_LIMIT``, ``POOL``, ``COUNT_LIMIT``).
 """

@@ -1,8 +1,9 @@
-"""SQLite: an FTS5 table with the Porter stemmer, bm25 ranking and snippets.
+"""SQLite: FTS5 tables (documents and sections) with the Porter stemmer and bm25 ranking.
 
 ``articles_searchdocument_fts`` indexes the ``SearchDocument`` rows (external
 content, kept in step by triggers from migration 0002), with prefix indexes
-for autocomplete. Each term becomes an FTS5 phrase built only from its
+for autocomplete; ``articles_searchsection_fts`` the ``SearchSection`` rows
+(migration 0014). Each term becomes an FTS5 phrase built only from its
 letters and digits, so nothing a reader types can be read as FTS5 syntax.
 
 Every match is ranked exactly, one FTS5 lookup per article and term: right
