@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from articles.content.models import MailClient, Step
 from articles.search.engine import search
+from articles.search.index import _index_articles_written_before_search
 from articles.search.models import SearchSection, Synonym
 from articles.services import changes
 from tests.conftest import make_article
@@ -101,3 +103,9 @@ def test_both_databases_quote_the_same_passage_with_the_same_marks(help_center):
         "A bounce reading 550 5.7.1 <mark>Relay</mark> <mark>access</mark> <mark>denied</mark> means your "
         "server refuses mail it does not host."
     )
+
+
+def test_a_database_indexed_before_sections_gets_them_on_migrate(help_center):
+    SearchSection.objects.all().delete()
+    _index_articles_written_before_search(sender=None, app_config=apps.get_app_config("articles"))
+    assert ("client", "postfix") in anchors(help_center["acme-guide"])
