@@ -70,29 +70,36 @@ def in_query_order(query: TextQuery) -> list[tuple[str, ...]]:
     return sorted(query.groups, key=place)
 
 
-def naming(section: SectionText, query: TextQuery) -> tuple:
-    """How plainly the query names this section's mail program, comparable; () if it does not.
+def name_candidates(query: TextQuery) -> dict[tuple[str, ...], tuple]:
+    """Every name the query may be naming a mail program by, with how plainly: once per search.
 
     A name may run over several of the query's terms ("classic outlook"), each typed or
     one of its synonyms ("office 365 admin" as "microsoft 365 admin"). Typed beats found
     by synonym; a longer name beats a shorter ("outlook.com" over "outlook"); earlier
-    synonyms beat later ones; the whole short name beats a word of it.
+    synonyms beat later ones.
     """
-    if section.kind != "client":
-        return ()
-    names = set(names_of(section))
-    short = _words(section.aliases.split(",")[0])
     groups = in_query_order(query)
-    best: tuple = ()
+    found: dict[tuple[str, ...], tuple] = {}
     for start in range(len(groups)):
         for end in range(start + 1, min(start + _MAX_NAME_TERMS, len(groups)) + 1):
             run = [list(enumerate(group)) for group in groups[start:end]]
             for choice in itertools.product(*run):
                 words = _words(" ".join(alternative for _, alternative in choice))
-                if words in names:
-                    numbers = [number for number, _ in choice]
-                    best = max(best, (not any(numbers), len(words), -sum(numbers), words == short))
-    return best
+                numbers = [number for number, _ in choice]
+                plainness = (not any(numbers), len(words), -sum(numbers))
+                if words and plainness > found.get(words, ()):
+                    found[words] = plainness
+    return found
+
+
+def naming(section: SectionText, candidates: dict[tuple[str, ...], tuple]) -> tuple:
+    """How plainly the query (its ``name_candidates``) names this section's mail program,
+    comparable; () if it does not. Of equals, the whole short name beats a word of it."""
+    if section.kind != "client":
+        return ()
+    short = _words(section.aliases.split(",")[0])
+    named = [(*candidates[name], name == short) for name in names_of(section) if name in candidates]
+    return max(named, default=())
 
 
 def order(
@@ -100,6 +107,7 @@ def order(
 ) -> dict[int, list[Place]]:
     """Each article's matching sections, best first (see the module's docstring)."""
     highlighter = highlighter or Highlighter(query.groups)
+    candidates = name_candidates(query)
     by_article: dict[int, list[Place]] = defaultdict(list)
     for section in sections:
         text, name = section.text, section.name
@@ -109,7 +117,7 @@ def order(
             text, name = text.partition("\n")[2], ""
         in_name = highlighter.groups_in(name)
         score = (len(in_name) + len(in_name | highlighter.groups_in(text)), -section.position)
-        by_article[section.article_id].append(Place(section, naming(section, query), score))
+        by_article[section.article_id].append(Place(section, naming(section, candidates), score))
     return {
         article_id: sorted(places, key=lambda place: (place.named, place.score), reverse=True)
         for article_id, places in by_article.items()
