@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.content.models import Article
 from articles.search import places, rows
 from articles.search.backends import get_backend
 from articles.search.backends.base import MARK_END, MARK_START, TextQuery
@@ -64,7 +63,8 @@ def rank_page(
     )
     for pk, is_promoted in shown:
         article = page_articles[pk]
-        found = [_section_hit(article, place, highlighter) for place in ordered.get(pk, [])[:MAX_SECTIONS]]
+        url = article.get_absolute_url()
+        found = [_section_hit(url, place, highlighter) for place in ordered.get(pk, [])[:MAX_SECTIONS]]
         results.hits.append(
             Hit(
                 article,
@@ -76,14 +76,14 @@ def rank_page(
         )
 
 
-def _section_hit(article: Article, place: places.Place, highlighter: Highlighter) -> SectionHit:
+def _section_hit(url: str, place: places.Place, highlighter: Highlighter) -> SectionHit:
     section = place.section
     return SectionHit(
         anchor=section.anchor,
         name=marked(highlighter.mark(section.name)) if section.anchor else SafeString(""),
         plain_name=section.name if section.anchor else "",
         snippet=marked(highlighter.passage(section.text)) if section.text else SafeString(""),
-        url=article.get_absolute_url() + (f"#{section.anchor}" if section.anchor else ""),
+        url=url + (f"#{section.anchor}" if section.anchor else ""),
     )
 
 
