@@ -64,7 +64,7 @@ def rank_page(
     for pk, is_promoted in shown:
         article = page_articles[pk]
         url = article.get_absolute_url()
-        found = [_section_hit(url, place, highlighter) for place in ordered.get(pk, [])[:MAX_SECTIONS]]
+        found = [_section_hit(url, place, highlighter) for place in _shown(ordered.get(pk, []))]
         results.hits.append(
             Hit(
                 article,
@@ -74,6 +74,12 @@ def rank_page(
                 sections=found,
             )
         )
+
+
+def _shown(found: list[places.Place]) -> list[places.Place]:
+    """The place a result leads to, and the other sections listed under it (the top of the
+    article is the result's own link, so it is never listed under it)."""
+    return found[:1] + [place for place in found[1:] if place.section.anchor][: MAX_SECTIONS - 1]
 
 
 def _section_hit(url: str, place: places.Place, highlighter: Highlighter) -> SectionHit:
