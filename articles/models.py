@@ -16,6 +16,7 @@ from articles.search.models import (
     SearchClick,
     SearchDocument,
     SearchQueryLog,
+    SearchSection,
     SearchTerm,
     Synonym,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "SearchClick",
     "SearchDocument",
     "SearchQueryLog",
+    "SearchSection",
     "SearchTerm",
     "SenderAddress",
     "SenderDomain",

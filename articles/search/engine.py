@@ -3,9 +3,9 @@
 ``search()`` reads the query (query.py), answers IP addresses and ranges
 from the live ``IPRange`` table and email addresses and domains from the
 vendors' facts, widens words with synonyms and spelling corrections, and asks
-the database's backend (backends/) for ranked, highlighted articles. Staff's
+the database's backend (backends/) for ranked articles and their sections. Staff's
 promoted articles for the query come first, then articles of a vendor the
-query named by address, domain or IP, then articles by how many of the
+query named by address, domain, IP or name (vendors.py), then articles by how many of the
 query's terms they match, then by how many their title, vendor name, summary
 or section names match, then by the backend's rank: an order that holds in a
 help center of five articles, where word statistics (bm25's, ts_rank's) say
@@ -15,7 +15,8 @@ The number of queries depends only on the kind of query, never on the data:
 each step is one query, however many articles, ranges or synonyms exist.
 
 Each step has its own module: answers.py answers addresses and domains,
-terms.py widens words, ranking.py ranks and highlights a page, results.py
+vendors.py reads vendors' names, terms.py widens words, ranking.py ranks a
+page, places.py chooses each result's sections and highlights.py marks them, results.py
 holds what comes back; suggest.py suggests articles as the reader types.
 """
 
@@ -25,7 +26,7 @@ from django.utils.html import escape
 
 from articles.content import selectors
 from articles.content.models import Article, MailClient
-from articles.search import answers, ranking, terms
+from articles.search import answers, ranking, terms, vendors
 from articles.search.backends.base import TextQuery
 from articles.search.query import parse
 from articles.search.results import MAX_PAGE, PAGE_SIZE, Hit, SearchFilters, SearchResults
@@ -52,7 +53,13 @@ def search(query: str, filters: SearchFilters | None = None, page: int = 1) -> S
     if parsed.is_sender:
         results.sender = answers.sender_answer(parsed)
         boost |= {match.vendor.pk for match in results.sender.vendors}
+    if parsed.terms:
+        parsed, named = vendors.read_vendor_names(parsed)
+        boost |= named
     text_query = terms.text_query(parsed, results) if parsed.terms else TextQuery(())
+    if results.corrections:
+        # A misspelt vendor name ("trakerrms") is known once corrected.
+        boost |= vendors.vendor_ids(results.corrections.values())
     if text_query:
         ranking.rank_page(within, text_query, parsed, boost, results)
     elif vendor_articles:

@@ -1,6 +1,9 @@
 """Keeping the search index current: the documents of the articles a change reaches.
 
-Each article has one ``SearchDocument``: the text its page shows, flattened.
+Each article has one ``SearchDocument``: the text its page shows, flattened;
+and one ``SearchSection`` per place on the page a result can link to (the top,
+each body heading, each mail-client section, the IT section), with the anchor
+the page gives it (``content.anchors`` for headings, the client's slug, ``it``).
 A page shows the article's own fields, its vendor's facts (name, sender
 addresses and domains, IP ranges) and the steps of each mail client section,
 which may be the generic steps every vendor shares. Writes say which
@@ -27,12 +30,13 @@ from django.db import connection, transaction
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
+from articles.content.anchors import HeadingSection
 from articles.content.models import Article, ArticleClient, MailClient
-from articles.content.rendering import build_article_page
+from articles.content.rendering import ArticlePage, ClientSection, build_article_page
 from articles.content.selectors import step_lists_for
 from articles.facts.models import IPRange, SenderAddress, SenderDomain
 from articles.search.backends.base import MARK_END, MARK_START
-from articles.search.models import SearchDocument, SearchTerm
+from articles.search.models import SearchDocument, SearchSection, SearchTerm
 from articles.search.query import STOP_WORDS
 
 _TAG = re.compile(r"<[^>]+>")
@@ -77,8 +81,75 @@ def within_index_budget(texts: list[str], budget: int = MAX_INDEXED_BYTES) -> li
     return kept
 
 
+#: The IT section's heading on the page (templates/articles/article.html), and its anchor.
+IT_SECTION_NAME = "For your IT department"
+
+
+def build_sections(page: ArticlePage) -> list[SearchSection]:
+    """The places of an article's page a search can lead to, in the page's order."""
+    article = page.article
+    # One paragraph per line: a passage (highlights.py) stays inside one. The summary is
+    # always the first line, empty or not: it sums up every section, so places.py leaves
+    # it out when it weighs the top against them.
+    top = [single_spaced(article.summary)]
+    top += [_paragraphs(s) for s in page.body_sections if s.heading is None]
+    if page.shows_senders:
+        top += [f"{a.address} {a.used_for}" for a in page.addresses] + [d.display_name for d in page.domains]
+    kind = SearchSection.Kind
+    found = [SearchSection(kind=kind.TOP, anchor="", name=single_spaced(article.title), text="\n".join(top))]
+    for section in page.body_sections:
+        if section.heading is not None:
+            found.append(
+                SearchSection(
+                    kind=kind.HEADING,
+                    anchor=section.heading.anchor,
+                    name=single_spaced(section.heading.title),
+                    text=_paragraphs(section),
+                )
+            )
+    for section in page.person_sections:
+        found.append(_client_section(section))
+    if article.show_it_section:
+        found.append(SearchSection(kind=kind.IT, anchor="it", name=IT_SECTION_NAME, text=_it_text(page)))
+        found += [_client_section(section) for section in page.it_sections]
+    texts = within_index_budget([section.text for section in found])
+    for position, (section, text) in enumerate(zip(found, texts, strict=True)):
+        section.article, section.position, section.text = article, position, text
+    return found
+
+
+def _it_text(page: ArticlePage) -> str:
+    """What the IT section says (templates/articles/article.html), its ranges tier by tier."""
+    lines = []
+    if page.vendor is not None:
+        lines.append(
+            f"If mail from {single_spaced(page.vendor.name)} is still filtered, your mail administrator "
+            "can allow it at the server or gateway: the sender addresses and domains, and these IP addresses."
+        )
+    lines += [f"{tier.label}: " + " ".join(r.display for r in tier.ranges) for tier in page.tiers]
+    return "\n".join(lines)
+
+
+def _paragraphs(section: HeadingSection) -> str:
+    return "\n".join(text for text in (single_spaced(part) for part in section.text_parts) if text)
+
+
+def _client_section(section: ClientSection) -> SearchSection:
+    client = section.client
+    return SearchSection(
+        kind=SearchSection.Kind.CLIENT,
+        anchor=section.anchor,
+        name=single_spaced(client.name),
+        aliases=", ".join([client.short_name, client.slug.replace("-", " ")]),
+        text="\n".join(plain_text(part) for part in [section.intro, *section.steps] if part),
+    )
+
+
 def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
-    """The documents of these articles, built in seven queries however many there are."""
+    """The documents of these articles, built in seven queries however many there are.
+
+    Each carries its sections (``build_sections``) in ``document.places``, not a field.
+    """
     articles = list(Article.objects.filter(pk__in=set(article_ids)).select_related("vendor"))
     vendor_ids = {article.vendor_id for article in articles if article.vendor_id}
     addresses, domains, ranges = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -131,6 +202,7 @@ def build_documents(article_ids: Iterable[int]) -> list[SearchDocument]:
                 public_until=article.unpublish_at,
             )
         )
+        documents[-1].places = build_sections(page)
     return documents
 
 
@@ -153,6 +225,8 @@ def reindex(article_ids: Iterable[int]) -> int:
     SearchDocument.objects.bulk_create(
         documents, update_conflicts=True, unique_fields=["article"], update_fields=_DOCUMENT_FIELDS
     )
+    SearchSection.objects.filter(article__in=ids).delete()
+    SearchSection.objects.bulk_create([section for document in documents for section in document.places])
     # Only what readers can already see may be suggested back to them: a
     # draft's or a scheduled article's words stay out of "did you mean".
     public = [document for document in documents if document.article.is_public]
@@ -180,5 +254,7 @@ def _index_articles_written_before_search(sender, app_config=None, **kwargs) -> 
         return
     if SearchDocument._meta.db_table not in connection.introspection.table_names():
         return  # migrated back to before search existed
-    if SearchDocument.objects.count() < Article.objects.count():
+    articles = Article.objects.count()
+    # Or whose articles were indexed before sections were (migration 0014).
+    if SearchDocument.objects.count() < articles or (articles and not SearchSection.objects.exists()):
         rebuild()

@@ -17,6 +17,12 @@ updates the index in the same statement and transaction:
 
 A later migration that alters this table on SQLite rebuilds it, which drops
 its triggers: such a migration must create them again (see 0002).
+
+``SearchSection`` holds the same text cut into the places a reader can be sent
+to: the top of the article, each heading of its body, each mail-client section
+and the IT section, each with its anchor. Migration 0014 indexes those rows the
+same way (a weighted ``vector`` on PostgreSQL, ``articles_searchsection_fts``
+on SQLite), kept in step by triggers.
 """
 
 from __future__ import annotations
@@ -69,6 +75,43 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchSection(models.Model):
+    """One place inside an article a search can lead to: its anchor, its name and its text.
+
+    ``anchor`` is empty for the top of the article (summary, the text before the
+    first heading, sender addresses and domains), a mail client's slug for its
+    section (``#gmail``), ``it`` for the IT section and the heading's anchor
+    (``content.anchors``) for a heading of the body.
+    """
+
+    class Kind(models.TextChoices):
+        TOP = "top", _("Top of the article")
+        HEADING = "heading", _("Heading")
+        CLIENT = "client", _("Mail client")
+        IT = "it", _("IT section")
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="search_sections")
+    position = models.PositiveSmallIntegerField(help_text="The section's place in the article's page.")
+    kind = models.CharField(max_length=10, choices=Kind)
+    anchor = models.CharField(max_length=80, blank=True)
+    name = models.TextField(blank=True)
+    #: What else readers call the section's mail program (its short name and slug).
+    aliases = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search section")
+        verbose_name_plural = _("search sections")
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="unique_search_section_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}#{self.anchor}"
 
 
 class SearchTerm(models.Model):

@@ -66,6 +66,17 @@ class SearchFilters:
 
 
 @dataclass
+class SectionHit:
+    """A place in an article that matches: its anchor ("" for the top), name, passage and link."""
+
+    anchor: str
+    name: SafeString
+    plain_name: str
+    snippet: SafeString
+    url: str
+
+
+@dataclass
 class Hit:
     article: Article
     title: SafeString
@@ -73,10 +84,28 @@ class Hit:
     promoted: bool = False
     #: The IP section answers the query: link straight to it.
     to_it_section: bool = False
+    #: The article's matching sections, best first: the first is where the result leads.
+    sections: list[SectionHit] = field(default_factory=list)
+
+    @property
+    def place(self) -> SectionHit | None:
+        """The section the result leads to, if not the top of the article."""
+        return self.sections[0] if self.sections and self.sections[0].anchor else None
+
+    @property
+    def more_sections(self) -> list[SectionHit]:
+        """Other matching sections, listed under the result (the top of the article is the result's own link)."""
+        return [section for section in self.sections[1:] if section.anchor]
 
     @property
     def url(self) -> str:
-        return self.article.get_absolute_url() + ("#it" if self.to_it_section else "")
+        if self.to_it_section:
+            return self.article.get_absolute_url() + "#it"
+        return self.place.url if self.place else self.article.get_absolute_url()
+
+    @property
+    def anchor(self) -> str:
+        return "it" if self.to_it_section else (self.place.anchor if self.place else "")
 
 
 @dataclass

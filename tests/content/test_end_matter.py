@@ -113,7 +113,9 @@ def test_a_vendor_flagged_as_no_longer_supported_shows_a_banner_on_its_articles(
     acme.unsupported_note = "Acme Mail closed on 1 March 2026; <b>use</b> Acme Mail 2."
     acme.save()
     html = page(client, guide)
-    banner = html.split('<div class="callout legacy unsupported-banner" role="note">', 1)[1].split("</div>", 1)[0]
+    banner = html.split('<div class="callout legacy unsupported-banner" role="note">', 1)[1].split(
+        "</div>", 1
+    )[0]
     assert "Acme Mail is no longer supported" in banner
     assert "Acme Mail closed on 1 March 2026; &lt;b&gt;use&lt;/b&gt; Acme Mail 2." in banner
     assert html.index("unsupported-banner") < html.index('id="article-title"') + 200  # at the top

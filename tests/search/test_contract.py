@@ -316,8 +316,8 @@ def test_a_section_removed_from_an_article_leaves_its_steps_unsearchable(help_ce
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        # synonyms, spelling candidates, ranking and highlights, the page's articles
-        ("newsletters acme", 4 + HIGHLIGHTS),
+        # vendors named, synonyms, spelling candidates, ranking, the page's articles (+ sections)
+        ("newsletters acme", 5 + HIGHLIGHTS),
         ("550 5.7.1", 3 + HIGHLIGHTS),  # codes are not spell-checked
         ("192.0.2.10", 2),  # covering ranges, the vendors and their articles
         ("news@globex.example", 5 + HIGHLIGHTS),  # + the vendors sending from it

@@ -108,8 +108,9 @@ def test_reading_an_article_counts_each_readers_view_not_a_head(client, help_cen
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        # filter choices (2), synonyms, spelling candidates, ranking and highlights, the page's articles, log
-        ("newsletters acme", 7 + HIGHLIGHTS),
+        # filter choices (2), vendors named, synonyms, spelling candidates, ranking, the page's
+        # articles (+ sections), log
+        ("newsletters acme", 8 + HIGHLIGHTS),
         # filter choices (2), ranges, the vendors and their articles, log
         ("192.0.2.10", 5),
         # filter choices (2), ranges, log, most-read

@@ -28,6 +28,8 @@ REVISION = 10
 #: queries, the changes already announced, the new ones inserted, the public
 #: vendors, their subscribers and webhook endpoints (none here, so nothing more).
 ANNOUNCE = 8
+#: Re-indexing replaces the articles' search sections: one delete, one bulk insert.
+SECTIONS = 2
 
 
 def queries(action) -> int:
@@ -61,7 +63,7 @@ def test_a_paste_costs_one_insert_per_extra_range(acme):
         lambda: services.vendor_ranges_add(vendor=acme, text="\n".join(networks(2, 50)), tier="primary")
     )
     assert fifty - one == 49
-    assert one == 20 + REVISION + ANNOUNCE
+    assert one == 20 + REVISION + ANNOUNCE + SECTIONS
     assert IPRange.objects.filter(vendor=acme).count() == 2 + 51
 
 
@@ -71,8 +73,9 @@ def test_a_paste_re_indexes_each_article_once_with_the_new_ranges(acme):
     with CaptureQueriesContext(connection) as captured:
         services.vendor_ranges_add(vendor=acme, text="\n".join(networks(2, 50)), tier="primary")
     document_writes = [q for q in captured if 'INTO "articles_searchdocument"' in q["sql"]]
+    section_writes = [q for q in captured if 'INTO "articles_searchsection"' in q["sql"]]
     vendor_updates = [q for q in captured if q["sql"].startswith('UPDATE "articles_vendor"')]
-    assert len(document_writes) == 1 and len(vendor_updates) == 1
+    assert len(document_writes) == 1 and len(section_writes) == 1 and len(vendor_updates) == 1
     assert facts_changed_at(acme) > before
     assert SearchDocument.objects.filter(article__vendor=acme, body__contains="52 ranges").count() == ARTICLES
 
@@ -94,7 +97,10 @@ def test_the_vendor_pages_inline_save_costs_a_few_queries_per_extra_range(admin_
     # 47: the form's page reads the history of its facts in two queries (revisions/trace.py);
     # one more for the version check: the vendor row locked and its version read (admin/locking.py);
     # one more: the vendor read again to decide whether this save is a proposal (admin/proposals.py).
-    assert (one, fifty) == (47 + REVISION + ANNOUNCE + 2, 47 + REVISION + ANNOUNCE + 2 + 49 * 4 + 1)
+    assert (one, fifty) == (
+        47 + REVISION + ANNOUNCE + SECTIONS + 2,
+        47 + REVISION + ANNOUNCE + SECTIONS + 2 + 49 * 4 + 1,
+    )
     assert IPRange.objects.filter(vendor=acme).count() == 3 + 51
     assert SearchDocument.objects.filter(article__vendor=acme, body__contains="54 ranges").count() == ARTICLES
 
@@ -127,7 +133,7 @@ def test_an_import_costs_a_few_queries_per_extra_range(acme):
     one = queries(lambda: _import_ranges(networks(1, 1)))
     fifty = queries(lambda: _import_ranges(networks(2, 50)))
     # Each new range: its vendor looked up, its uniqueness checked (in a savepoint), its insert.
-    assert one == 42 + REVISION + ANNOUNCE
+    assert one == 42 + REVISION + ANNOUNCE + SECTIONS
     assert fifty - one == 49 * 5
     assert IPRange.objects.filter(vendor=acme).count() == 2 + 51
 
@@ -160,5 +166,8 @@ def test_the_retire_action_costs_a_few_queries_per_extra_range(admin_client, acm
     twenty = queries(lambda: admin_client.post("/admin/articles/iprange/", data))
     # Each further range: its vendor looked up, a savepoint for its checks, its update, its history line.
     # The version check: the ranges, then their vendor locked (admin/locking.py).
-    assert (one, twenty) == (29 + REVISION + ANNOUNCE + 2, 29 + REVISION + ANNOUNCE + 2 + 19 * 5)
+    assert (one, twenty) == (
+        29 + REVISION + ANNOUNCE + SECTIONS + 2,
+        29 + REVISION + ANNOUNCE + SECTIONS + 2 + 19 * 5,
+    )
     assert not IPRange.objects.active().filter(network__startswith="45.").exists()

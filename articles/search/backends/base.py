@@ -8,9 +8,9 @@ database finds it:
   IP); matching more of the query's terms (and its exact phrase) anywhere;
   matching more terms in the title, vendor name, summary or section names;
   the database's rank (title weighted over summary over body, steps and
-  facts); title. With how many articles match in all, and the page's
-  highlights: each article's title and best passages, with matches between ``MARK_START`` and ``MARK_END``, which
-  engine.py escapes and turns into ``<mark>``;
+  facts); title. With how many articles match in all;
+- ``sections``: the sections (``SearchSection``) of the page's articles that
+  match, from which highlights.py takes the passages, the same way on both;
 - ``title_prefix`` and ``body_prefix`` for autocomplete, ``spelling_candidates`` for typos.
 
 What a backend cannot do is listed in ``known_gaps``, in words; the shared
@@ -20,7 +20,7 @@ reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -47,13 +47,16 @@ class TextQuery:
 
 
 @dataclass(frozen=True)
-class Marks:
-    """An article's title and best passages in its body and in its details (steps and facts),
-    matches marked; ``details`` may be None where the body has a match."""
+class SectionText:
+    """A section of an article that matches a query (``SearchSection``'s columns)."""
 
-    title: str | None
-    body: str | None
-    details: str | None
+    article_id: int
+    position: int
+    kind: str
+    anchor: str
+    name: str
+    aliases: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,6 @@ class Ranking:
     total: int
     #: ``total`` is a lower bound: the backend stopped counting (PostgreSQL, see there).
     at_least: bool = False
-    #: The highlights of each article on the page, by id.
-    marks: dict[int, Marks] = field(default_factory=dict)
 
 
 #: What autocomplete looks for: groups of alternative phrases (see ``SearchBackend.title_prefix``).
@@ -88,11 +89,15 @@ class SearchBackend:
         limit: int,
     ) -> Ranking:
         """Rank the matches among ``articles`` (public, filtered; None: every public
-        article) and highlight the page's.
+        article).
 
         ``promoted`` holds the ``PromotedResult`` rows for the query; ``boost``
         the ids of vendors the query named.
         """
+        raise NotImplementedError
+
+    def sections(self, article_ids: list[int], query: TextQuery) -> list[SectionText]:
+        """The sections of these articles that match any of the query's terms: one query."""
         raise NotImplementedError
 
     def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:

@@ -1,4 +1,4 @@
-"""PostgreSQL: weighted tsvectors with GIN indexes, ts_rank, ts_headline, pg_trgm.
+"""PostgreSQL: weighted tsvectors with GIN indexes, ts_rank, pg_trgm.
 
 A trigger keeps two vectors per ``SearchDocument`` (migration 0002):
 ``search_vector`` holds everything, title and vendor name weighted A,
@@ -9,7 +9,7 @@ stemmed, stop words dropped, and a multi-word synonym ("safe senders") must
 appear as a phrase. Typo candidates come from the ``SearchTerm`` list by
 trigram distance (a GiST index with ``gist_trgm_ops`` answers ``<->``).
 
-Ranking, counting and highlighting a page is one statement, written by
+Ranking and counting a page is one statement, written by
 postgres_ranking.py; why it ranks a bounded pool of candidates is said there.
 The bounds are this module's (``HEAD_LIMIT``, ``POOL``, ``COUNT_LIMIT``).
 """
@@ -20,9 +20,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet, Subquery
 
-from articles.search.backends.base import Marks, PrefixGroups, Ranking, SearchBackend
+from articles.search.backends.base import PrefixGroups, Ranking, SearchBackend, SectionText, TextQuery
 from articles.search.backends.postgres_ranking import CONFIG, ranking_statement
-from articles.search.models import SearchTerm
+from articles.search.models import SearchSection, SearchTerm
 from articles.search.query import tokenise
 
 #: Candidates fetched per unknown word; spelling.correct() chooses among them.
@@ -65,8 +65,24 @@ class PostgresBackend(SearchBackend):
             page=[(pk, is_promoted) for pk, is_promoted, *_ in rows],
             total=min(total, count_limit),
             at_least=total > count_limit,
-            marks={pk: Marks(title, body, details) for pk, _, _, title, body, details in rows},
         )
+
+    def sections(self, article_ids: list[int], query: TextQuery) -> list[SectionText]:
+        alternatives = query.alternatives
+        if not article_ids or not alternatives:
+            return []
+        table = connection.ops.quote_name(SearchSection._meta.db_table)
+        tsquery = " || ".join(["phraseto_tsquery(%s::regconfig, %s)"] * len(alternatives))
+        # Found by article (the foreign key's index) and tested against the row's own vector:
+        # a page holds ten articles of a few dozen sections each. Names are the model's.
+        sql = (
+            f"SELECT s.article_id, s.position, s.kind, s.anchor, s.name, s.aliases, s.text FROM {table} s "  # noqa: S608
+            f"WHERE s.article_id = ANY(%s) AND s.vector @@ ({tsquery}) ORDER BY s.article_id, s.position"
+        )
+        params = [article_ids, *(value for text in alternatives for value in (CONFIG, text))]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [SectionText(*row) for row in cursor.fetchall()]
 
     def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
         # Weight A: the title and the vendor's name, in the small head vector.

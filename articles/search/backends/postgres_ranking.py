@@ -1,4 +1,4 @@
-"""PostgreSQL's ranking statement: one page of matches ranked, counted and highlighted at once.
+"""PostgreSQL's ranking statement: one page of matches ranked and counted at once.
 
 Why ranking takes a pool, and why the pool is bounded. A full vector runs to
 several kilobytes and is stored out of line (TOAST): reading one costs
@@ -20,9 +20,8 @@ once, and its first ``pool`` fill the first three pages; past them, the other
 matches follow in the order their head vectors give, so that paging shows
 every article counted exactly once. Matches are counted up to
 ``count_limit``, the most a reader can page through; past it the total says
-"more than". The page's highlights are made in the same statement, for the
-page's rows only: ts_headline parses every word it is given, so a summary
-with a match gives the passage, and the body is parsed only where it has none.
+"more than". The page's highlights are not made here: highlights.py makes
+them from the matching sections, the same way on both databases.
 
 The three bounds are the backend's (``HEAD_LIMIT``, ``POOL`` and
 ``COUNT_LIMIT`` in postgres.py). The statement is built as text and values
@@ -39,8 +38,7 @@ from django.utils import timezone
 
 from articles.content.models import Article
 from articles.search import rows
-from articles.search.backends.base import MARK_START, TextQuery
-from articles.search.backends.postgres_highlights import PASSAGES, TITLE, excerpt, options, readable
+from articles.search.backends.base import TextQuery
 from articles.search.models import SearchDocument
 
 #: The text search configuration of every vector and query (migration 0002).
@@ -74,7 +72,7 @@ def ranking_statement(
     offset: int,
     limit: int,
 ) -> Statement:
-    """One page of the ranking with its highlights, and the count (see the module's docstring).
+    """One page of the ranking, and the count (see the module's docstring).
 
     Every name interpolated is this module's own; every value is a parameter.
     """
@@ -232,47 +230,9 @@ def ranking_statement(
         limit,
         offset,
     )
-    # Highlights for the page's rows only: passages from the summary when it has a match
-    # (the head-ranked results mostly do), else from the body, else from the details.
-    # OFFSET 0 keeps each LATERAL a subquery computed once per row: flattened into the
-    # outer query, every use of its passage would run ts_headline again.
-    passages = options(PASSAGES)
     add(
-        f"""SELECT page.article_id, page.is_promoted,
-               (SELECT count(*) FROM found) + (SELECT count(*) FROM ranked WHERE NOT matched) AS total,
-               ts_headline(%s::regconfig, d.title, q.everything, %s) AS title_marked,
-               {excerpt("body", CONFIG)}, {excerpt("details", CONFIG)}
-        FROM page JOIN {documents} d ON d.article_id = page.article_id CROSS JOIN q
-        CROSS JOIN LATERAL (
-            SELECT headline.marked, strpos(headline.marked, %s) > 0 AS matched
-            FROM (
-                SELECT ts_headline(%s::regconfig, {readable("d.summary")}, q.everything, %s) AS marked OFFSET 0
-            ) AS headline
-            OFFSET 0
-        ) AS summary
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN summary.matched THEN {readable("d.summary")} ELSE {readable("d.body")} END
-                       AS source,
-                   CASE WHEN summary.matched THEN summary.marked
-                        ELSE ts_headline(%s::regconfig, {readable("d.body")}, q.everything, %s) END AS marked
-            OFFSET 0
-        ) AS body
-        CROSS JOIN LATERAL (
-            SELECT {readable("d.details")} AS source,
-                   CASE WHEN strpos(body.marked, %s) = 0
-                        THEN ts_headline(%s::regconfig, {readable("d.details")}, q.everything, %s) END AS marked
-            OFFSET 0
-        ) AS details
-        ORDER BY page.part, page.position""",
-        CONFIG,
-        options(TITLE),
-        MARK_START,
-        CONFIG,
-        passages,
-        CONFIG,
-        passages,
-        MARK_START,
-        CONFIG,
-        passages,
+        """SELECT page.article_id, page.is_promoted,
+               (SELECT count(*) FROM found) + (SELECT count(*) FROM ranked WHERE NOT matched) AS total
+        FROM page ORDER BY page.part, page.position"""
     )
     return statement

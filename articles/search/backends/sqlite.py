@@ -1,8 +1,9 @@
-"""SQLite: an FTS5 table with the Porter stemmer, bm25 ranking and snippets.
+"""SQLite: FTS5 tables (documents and sections) with the Porter stemmer and bm25 ranking.
 
 ``articles_searchdocument_fts`` indexes the ``SearchDocument`` rows (external
 content, kept in step by triggers from migration 0002), with prefix indexes
-for autocomplete. Each term becomes an FTS5 phrase built only from its
+for autocomplete; ``articles_searchsection_fts`` the ``SearchSection`` rows
+(migration 0014). Each term becomes an FTS5 phrase built only from its
 letters and digits, so nothing a reader types can be read as FTS5 syntax.
 
 Every match is ranked exactly, one FTS5 lookup per article and term: right
@@ -35,19 +36,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from articles.content.models import Article
-from articles.search.backends.base import (
-    MARK_END,
-    MARK_START,
-    Marks,
-    PrefixGroups,
-    Ranking,
-    SearchBackend,
-    TextQuery,
-)
-from articles.search.models import SearchTerm
+from articles.search.backends.base import PrefixGroups, Ranking, SearchBackend, SectionText, TextQuery
+from articles.search.models import SearchSection, SearchTerm
 from articles.search.query import tokenise
 
 FTS_TABLE = "articles_searchdocument_fts"
+SECTIONS_FTS_TABLE = "articles_searchsection_fts"
 # Column weights for bm25, in the table's column order:
 # title, vendor_name, summary, sections, body, details.
 WEIGHTS = "10.0, 8.0, 5.0, 4.0, 2.0, 1.0"
@@ -138,29 +132,26 @@ class SQLiteBackend(SearchBackend):
             )
             .values_list("pk", "promoted", "total")[offset : offset + limit]
         )
-        page = [(pk, is_promoted) for pk, is_promoted, _ in rows]
         return Ranking(
-            page=page,
-            total=rows[0][2] if rows else 0,
-            marks=self._marks(query, [pk for pk, _ in page]),
+            page=[(pk, is_promoted) for pk, is_promoted, _ in rows], total=rows[0][2] if rows else 0
         )
 
-    def _marks(self, query: TextQuery, ids: list[int]) -> dict[int, Marks]:
-        """The page's highlights: a second query, as FTS5's highlight() and snippet() need a MATCH."""
+    def sections(self, article_ids: list[int], query: TextQuery) -> list[SectionText]:
         expression = self._everything(query)
-        if not ids or not expression:
-            return {}
-        start, end = MARK_START, MARK_END
-        # The select list is this module's own SQL; the expression and the ids are parameters.
+        if not article_ids or not expression:
+            return []
+        table = connection.ops.quote_name(SearchSection._meta.db_table)
+        # An FTS5 lookup per section of the page's articles (rowid and MATCH together), not a
+        # scan of every section that has a common word. Names are this module's; values parameters.
         sql = (
-            f"SELECT rowid, highlight({FTS_TABLE}, 0, '{start}', '{end}'), "  # noqa: S608
-            f"snippet({FTS_TABLE}, 4, '{start}', '{end}', ' … ', 24), "
-            f"snippet({FTS_TABLE}, 5, '{start}', '{end}', ' … ', 24) "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})"
+            f"SELECT s.article_id, s.position, s.kind, s.anchor, s.name, s.aliases, s.text FROM {table} s "  # noqa: S608
+            f"WHERE s.article_id IN ({', '.join(['%s'] * len(article_ids))}) AND EXISTS ("
+            f"SELECT 1 FROM {SECTIONS_FTS_TABLE} f WHERE {SECTIONS_FTS_TABLE} MATCH %s AND f.rowid = s.id) "
+            "ORDER BY s.article_id, s.position"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *ids])
-            return {pk: Marks(title, body, details) for pk, title, body, details in cursor.fetchall()}
+            cursor.execute(sql, [*article_ids, expression])
+            return [SectionText(*row) for row in cursor.fetchall()]
 
     def title_prefix(self, articles: QuerySet, groups: PrefixGroups, limit: int) -> QuerySet:
         return self._prefix(articles, "{title vendor_name}", groups, limit)
