@@ -58,6 +58,9 @@ MASKS = (
     (rb'(name="csrfmiddlewaretoken" value=")[^"]+', rb"\1<csrf>"),
     # A search page signs its logged search's id with the real time and SECRET_KEY: keep the id only.
     (rb'(data-click-token="[^":]+):[^"]+', rb"\1:<time>:<signature>"),
+    # A new webhook endpoint's form offers a freshly generated signing secret.
+    (rb'(name="secret"[^>]*value=")[0-9a-f]+', rb"\1<secret>"),
+    (rb'(value=")[0-9a-f]{64}("[^>]*name="secret")', rb"\1<secret>\2"),
 )
 # WhiteNoise derives these from the files' mtimes, and each recording runs collectstatic afresh.
 STATIC_HEADER_MASKS = {"ETag": "<from mtime>", "Last-Modified": "<mtime>"}

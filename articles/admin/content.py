@@ -255,16 +255,23 @@ class ArticleAdmin(
     def mark_reviewed(self, request: HttpRequest, queryset) -> None:
         today = timezone.localdate()
         reviewed = list(queryset.exclude(reviewed_on=today))
-        self._write(request, reviewed, reviewed_on=today)
+        # A review changes nothing readers see: "Last updated" stays where it was.
+        self._write(request, reviewed, readers_see_it=False, reviewed_on=today)
         self._report(request, reviewed, "Marked", "reviewed today", "already reviewed today")
 
-    def _write(self, request: HttpRequest, articles: list[Article], **values) -> None:
-        """One UPDATE for all of them; each is named to changes (a revision, its edit version) and logged."""
+    def _write(
+        self, request: HttpRequest, articles: list[Article], *, readers_see_it: bool = True, **values
+    ) -> None:
+        """One UPDATE for all of them; each is named to changes (a revision, its edit version) and logged.
+
+        ``readers_see_it``: whether the change moves the articles' "last updated" time.
+        """
         if not articles:
             return
-        Article.objects.filter(pk__in=[article.pk for article in articles]).update(
-            **values, updated_at=timezone.now()
-        )
+        if readers_see_it:
+            values["updated_at"] = timezone.now()
+        Article.objects.filter(pk__in=[article.pk for article in articles]).update(**values)
+        values.pop("updated_at", None)
         labels = [str(Article._meta.get_field(name).verbose_name) for name in values]
         for article in articles:
             for name, value in values.items():

@@ -67,6 +67,7 @@ def export_helpcenter() -> str:
             support_hours=vendor.support_hours,
             unsupported=vendor.unsupported,
             unsupported_note=vendor.unsupported_note,
+            facts_changed_at=vendor.facts_changed_at,
             sender_addresses=[
                 _dated(_optional({"address": a.address}, used_for=a.used_for), a)
                 for a in sorted(vendor.sender_addresses.all(), key=_address_order)
@@ -100,6 +101,7 @@ def export_helpcenter() -> str:
             data,
             published_at=article.published_at,
             reviewed_on=article.reviewed_on,
+            updated_at=article.updated_at,
             show_it_section=article.show_it_section,
             unsupported=article.unsupported,
             unsupported_note=article.unsupported_note,

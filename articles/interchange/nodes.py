@@ -232,6 +232,19 @@ class Mapping:
             moment = moment.replace(tzinfo=dt.UTC)
         return moment
 
+    def past_datetime(self, key: str) -> dt.datetime | None:
+        """A moment already past: when something last changed cannot be later than now."""
+        moment = self.datetime(key)
+        if moment is not None and moment > timezone.now():
+            self.error(
+                key,
+                f"“{key}” is {moment.isoformat()}, which has not come yet: it says when something "
+                f"last changed, so it must be in the past. Leave it out to use the time of the import.",
+                "future_moment",
+            )
+            return None
+        return moment
+
     def items(self, key: str) -> list[tuple[int, yaml.Node]]:
         """The (index, node) of each item of a list; an empty or missing list has none."""
         node = self._value(key)

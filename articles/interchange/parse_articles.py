@@ -40,6 +40,7 @@ def read_article(reader: Reader, node: yaml.Node, place: Place) -> ArticleEntry:
     entry.status = mapping.choice("status", Article.Status, Article.Status.DRAFT)
     entry.published_at = mapping.datetime("published_at")
     entry.reviewed_on = mapping.date("reviewed_on")
+    entry.updated_at = mapping.past_datetime("updated_at")
     entry.show_it_section = mapping.boolean("show_it_section")
     entry.unsupported = mapping.boolean("unsupported")
     entry.unsupported_note = mapping.text("unsupported_note")

@@ -58,6 +58,7 @@ def read_vendor(reader: Reader, node: yaml.Node, place: Place) -> VendorEntry:
     entry.support_hours = mapping.text("support_hours")
     entry.unsupported = mapping.boolean("unsupported")
     entry.unsupported_note = mapping.text("unsupported_note")
+    entry.facts_changed_at = mapping.past_datetime("facts_changed_at")
     reader.clean_entry(Vendor(**entry.values(*_VENDOR_FIELDS)), entry, mapping)
     entry.addresses = _addresses(reader, mapping)
     entry.domains = _domains(reader, mapping)

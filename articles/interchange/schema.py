@@ -32,6 +32,7 @@ VENDOR_KEYS = (
     "support_hours",
     "unsupported",
     "unsupported_note",
+    "facts_changed_at",
     "sender_addresses",
     "sender_domains",
     "ip_ranges",
@@ -55,6 +56,7 @@ ARTICLE_KEYS = (
     "status",
     "published_at",
     "reviewed_on",
+    "updated_at",
     "show_it_section",
     "unsupported",
     "unsupported_note",
@@ -141,6 +143,9 @@ class VendorEntry(Entry):
     support_hours: str = ""
     unsupported: bool = False
     unsupported_note: str = ""
+    # When the vendor's facts last changed, carried over from another help center:
+    # used for a vendor this import creates (see write.py).
+    facts_changed_at: dt.datetime | None = None
     addresses: list[AddressEntry] = field(default_factory=list)
     domains: list[DomainEntry] = field(default_factory=list)
     ranges: list[RangeEntry] = field(default_factory=list)
@@ -157,6 +162,8 @@ class ArticleEntry(Entry):
     status: str = Article.Status.DRAFT
     published_at: dt.datetime | None = None
     reviewed_on: dt.date | None = None
+    # When readers last saw the article change, carried over: used for an article this import creates.
+    updated_at: dt.datetime | None = None
     show_it_section: bool = False
     unsupported: bool = False
     unsupported_note: str = ""

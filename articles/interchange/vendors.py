@@ -41,6 +41,8 @@ class VendorWriter(StepListWriter):
         if not self.save(vendor, kind="vendor", label=entry.slug, place_of=entry.place_of, changed=changed):
             return
         self.vendors[entry.slug] = vendor
+        if created and entry.facts_changed_at is not None:
+            self.carried_moments.append((Vendor, vendor.pk, "facts_changed_at", entry.facts_changed_at))
         self._addresses(vendor, entry, created)
         self._domains(vendor, entry, created)
         self._ranges(vendor, entry, created)

@@ -11,6 +11,8 @@ so re-importing the same file changes nothing, not even a timestamp.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Prefetch
 
@@ -53,6 +55,7 @@ def import_helpcenter(*, document: HelpCenterFile, dry_run: bool = False) -> Imp
             writer = _Writer()
             writer.write(document)
         writer.problems.raise_if_any()
+        writer.carry_moments()
         if dry_run:
             transaction.set_rollback(True)
     return writer.report
@@ -63,6 +66,9 @@ class _Writer(VendorWriter):
 
     def __init__(self) -> None:
         super().__init__()
+        # (model, pk, field, moment): the "last changed" times a file carries for the rows it
+        # creates, written once the recording block has set its own (carry_moments).
+        self.carried_moments: list[tuple[type, int, str, dt.datetime]] = []
         self.clients: dict[str, MailClient] = {client.slug: client for client in MailClient.objects.all()}
         # Every stored row the import compares against is read here, in a fixed
         # number of queries, rather than once for each client, vendor or step list.
@@ -86,6 +92,17 @@ class _Writer(VendorWriter):
             (step_list.mail_client_id, step_list.vendor_id): step_list
             for step_list in StepList.objects.select_related("mail_client").prefetch_related(steps)
         }
+
+    def carry_moments(self) -> None:
+        """Give rows this import created the times their file says they last changed.
+
+        A help center moved from another database keeps "last updated" true: the
+        recording block has just stamped them with now, which is when they were
+        copied, not when readers last saw them change. Rows that already existed
+        keep the time of this import's change.
+        """
+        for model, pk, name, moment in self.carried_moments:
+            model._default_manager.filter(pk=pk).update(**{name: moment})
 
     def write(self, document: HelpCenterFile) -> None:
         for entry in document.clients:
@@ -118,6 +135,7 @@ class _Writer(VendorWriter):
         vendor = self.vendors.get(entry.vendor) if entry.vendor else None
         if entry.vendor and vendor is None:  # refused earlier in this import
             return
+        created = article is None
         if article is None:
             article = Article(vendor=vendor, slug=entry.slug)
         published_at = entry.published_at
@@ -140,6 +158,8 @@ class _Writer(VendorWriter):
         label = f"{entry.vendor}/{entry.slug}" if entry.vendor else entry.slug
         if not self.save(article, kind="article", label=label, place_of=entry.place_of, changed=changed):
             return
+        if created and entry.updated_at is not None:
+            self.carried_moments.append((Article, article.pk, "updated_at", entry.updated_at))
         stored = {section.mail_client.slug: section for section in article.client_sections.all()}
         self.delete_unlisted(
             stored, entry.clients, kind="article section", label=lambda slug: f"{slug} in {label}"

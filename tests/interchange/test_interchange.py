@@ -71,6 +71,7 @@ vendors:
     step_overrides:
       - client: gmail
         steps: [Do it the Acme way.]
+    facts_changed_at: 2026-01-10T08:00:00Z
 articles:
   - vendor: acme
     slug: guide
@@ -81,9 +82,11 @@ articles:
     clients: [gmail, postfix]
     body: |
       Mail from {{ vendor }}.
+    updated_at: 2026-01-14T12:00:00Z
   - slug: what-is-allowlisting
     kind: explainer
     title: What is allowlisting?
+    updated_at: 2026-01-12T12:00:00Z
 """
 
 
@@ -319,6 +322,7 @@ def test_export_writes_a_small_readable_file(tmp_path):
           - slug: acme
             name: Acme Mail
             website: https://acme.example
+            facts_changed_at: 2026-01-10T08:00:00Z
             sender_addresses:
               - address: alerts@acme.example
                 used_for: password resets
@@ -352,6 +356,7 @@ def test_export_writes_a_small_readable_file(tmp_path):
             kind: explainer
             title: What is allowlisting?
             status: draft
+            updated_at: 2026-01-12T12:00:00Z
 
           - vendor: acme
             slug: guide
@@ -359,6 +364,7 @@ def test_export_writes_a_small_readable_file(tmp_path):
             title: Allowlist Acme
             status: published
             published_at: 2026-01-15T09:00:00Z
+            updated_at: 2026-01-14T12:00:00Z
             show_it_section: true
             clients: [gmail, postfix]
             body: |
@@ -599,7 +605,7 @@ def test_every_problem_is_listed_at_once_in_file_order(tmp_path):
     assert lines[1].startswith(
         "  line 31, vendors[0] (acme) > ip_ranges[1] > tier: “secondary” is not a valid tier"
     )
-    assert lines[2].startswith("  line 50, articles[1] (what-is-allowlisting) > title: “title” is missing")
+    assert lines[2].startswith("  line 52, articles[1] (what-is-allowlisting) > title: “title” is missing")
 
 
 # --- Each kind of bad input: the exact place and field --------------------------
@@ -876,7 +882,7 @@ def test_close_spellings_are_suggested_and_unknown_keys_list_the_right_ones():
     assert found[1] == (
         "line 6, vendors[0] (acme) > colour: “colour” is not a key a vendor can have. The keys are: slug, "
         "name, website, description, support_email, support_url, support_hours, unsupported, "
-        "unsupported_note, sender_addresses, sender_domains, ip_ranges, step_overrides."
+        "unsupported_note, facts_changed_at, sender_addresses, sender_domains, ip_ranges, step_overrides."
     )
 
 
