@@ -17,6 +17,7 @@ from articles.search.models import (
     SearchTerm,
     Synonym,
 )
+from articles.services.models import RangePaste
 
 __all__ = [
     "Article",
@@ -27,6 +28,7 @@ __all__ = [
     "MailClient",
     "PendingChange",
     "PromotedResult",
+    "RangePaste",
     "SearchClick",
     "SearchDocument",
     "SearchQueryLog",
