@@ -61,3 +61,23 @@ def test_big_lists_keep_their_queries_and_weigh_a_few_hundred_kb_per_1000_ranges
         sizes[count] = len(body)
         print(f"\n{url} with {count} ranges: {len(body) / 1024:.0f} KB in {seconds * 1000:.0f} ms")
     assert sizes[2000] <= 2 * KB_PER_1000_RANGES * 1024
+
+
+def test_for_it_page_of_a_big_vendor_links_each_snippet_and_still_lists_every_range(
+    client, acme, ranges_of_acme
+):
+    ranges_of_acme(2000)
+    listed = IPRange.objects.active().filter(vendor=acme).count()
+    html = client.get("/acme/for-it/").content.decode()
+    assert 'class="snippet-text"' not in html
+    assert f"With {listed} ranges the text is long" in html
+    assert 'href="/acme/for-it/exchange-online.ps1"' in html
+    assert html.count("<tr><td>") >= 2000
+    assert "45.7.207.0/24" in html
+    assert "45.7.207.0/24" in client.get("/acme/for-it/exchange-online.ps1").content.decode()
+
+
+def test_for_it_page_of_a_small_vendor_shows_each_snippet_to_copy(client, ranges_of_acme):
+    ranges_of_acme(10)
+    html = client.get("/acme/for-it/").content.decode()
+    assert html.count('class="snippet-text"') >= 5
