@@ -22,7 +22,16 @@ from articles.services import changes
 from articles.services import ranges as services
 from articles.services.models import RangePaste
 from articles.services.range_pastes import BACKGROUND_LINES, range_paste_run, range_paste_start
-from tests.admin.forms import form_data, paste, paste_url, staff_user, vendor_facts, vendor_form, vendor_url
+from tests.admin.forms import (
+    add_inline_row,
+    form_data,
+    paste,
+    paste_url,
+    staff_user,
+    vendor_facts,
+    vendor_form,
+    vendor_url,
+)
 from tests.conftest import make_range, make_vendor
 
 #: On a shared 2-core machine a timing varies: the issue's target times this.
@@ -310,3 +319,32 @@ def test_the_progress_page_needs_the_right_to_paste_and_the_paste_of_that_vendor
     assert admin_client.get(f"{paste_url(other)}{job.pk}/").status_code == 404
     viewer = staff_user("view_vendor", "change_vendor")
     assert viewer.get(f"{paste_url(big)}{job.pk}/").status_code == 403
+
+
+# Proposals for a big public vendor ---------------------------------------------------------
+
+
+def test_an_editors_proposal_for_a_big_vendor_covers_its_fields_and_addresses_and_is_applied(big):
+    from articles.revisions.models import FactProposal
+    from tests.conftest import publish
+    from tests.test_proposals import member_of
+
+    publish(big)
+    editor, publisher = member_of("Editor", "edna"), member_of("Publisher", "pablo")
+    data = vendor_form(editor, big)
+    assert "ip_ranges-TOTAL_FORMS" not in data
+    data["description"] = "Proposed by the editor."
+    data = add_inline_row(data, "sender_addresses", address="news@bigmail.example", used_for="news")
+    ranges_before = vendor_facts(big)["ranges"]
+    assert editor.post(vendor_url(big), {**data, "_save": "Save"}).status_code == 302
+    proposal = FactProposal.objects.get()
+    big.refresh_from_db()
+    assert big.description == ""  # nothing live changed
+    shown = publisher.get(vendor_url(big)).content.decode()
+    assert "news@bigmail.example" in shown
+    response = publisher.post(vendor_url(big, "proposal/apply/"), {"seen": proposal.updated_at.isoformat()})
+    assert response.status_code == 302
+    big.refresh_from_db()
+    assert big.description == "Proposed by the editor."
+    assert big.sender_addresses.filter(address="news@bigmail.example").exists()
+    assert vendor_facts(big)["ranges"] == ranges_before
