@@ -346,12 +346,13 @@ class IPRange(FactLifeSpan):
         self.derive_lookup_fields()
         super().save(*args, **kwargs)
 
-    def derive_lookup_fields(self) -> None:
+    def derive_lookup_fields(self, network: networks.Network | None = None) -> None:
         """Normalise the network and set the fields the covering lookup reads.
 
-        ``save()`` calls it; a bulk write (``bulk_create`` skips ``save()``) calls it for each row.
+        ``save()`` calls it; a bulk write (``bulk_create`` skips ``save()``) calls it for each
+        row, with the ``network`` it has already parsed from ``self.network``.
         """
-        network = networks.parse_network(self.network)
+        network = network or networks.parse_network(self.network)
         self.network = network.with_prefixlen
         self.version = network.version
         self.prefixlen = network.prefixlen

@@ -102,7 +102,7 @@ def _new_range(vendor: Vendor, network, tier: str, public_note: str, staff_note:
         public_note=public_note,
         staff_note=staff_note,
     )
-    ip_range.derive_lookup_fields()  # what save() does; bulk_create does not call save()
+    ip_range.derive_lookup_fields(network)  # what save() does; bulk_create does not call save()
     return ip_range
 
 

@@ -159,8 +159,8 @@ def test_add_is_atomic_when_a_save_fails_part_way(monkeypatch):
     monkeypatch.setattr(services, "BULK_BATCH", 1)
     real_derive = IPRange.derive_lookup_fields
 
-    def corrupt_the_third(self):
-        real_derive(self)
+    def corrupt_the_third(self, network=None):
+        real_derive(self, network)
         if self.network == "192.0.2.3/32":
             self.version = 5
 
