@@ -14,23 +14,32 @@ from that day it leaves the published lists but stays on record.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.facts.models import IPRange, Vendor
+from articles.facts.networks import Network
 from articles.facts.ranges import ADDED, LineVerdict, RangeCheck, RangeLine, describe_overlaps, judge_lines
-from articles.facts.selectors import listed_networks
+from articles.revisions.trace import format_day
 from articles.services import changes
 
 
 def vendor_ranges_check(
     *, vendor: Vendor, text: str, progress: Callable[[int], None] | None = None
 ) -> RangeCheck:
-    """What pasting ``text`` would do, without saving anything: one query (``progress``: see judge_lines)."""
-    listed = listed_networks(vendor)
-    verdicts = judge_lines(text, {network.with_prefixlen for network in listed}, progress=progress)
+    """What pasting ``text`` would do, without saving anything: one query (``progress``: see judge_lines).
+
+    A range announced for a later day is not listed yet, but it is stored (and
+    the database allows one unretired row per network): pasting it again is a
+    duplicate, said with its day, not a database error.
+    """
+    listed, announced = _listed_and_announced(vendor)
+    existing = {network.with_prefixlen for network in [*listed, *announced]}
+    verdicts = judge_lines(text, existing, progress=progress)
     listed_set = set(listed)
     # judge_lines marks every repeat a duplicate, so each new network has one line.
     first_line = {verdict.network: verdict.line_number for verdict in verdicts if verdict.status in ADDED}
@@ -42,7 +51,12 @@ def vendor_ranges_check(
         message = verdict.message
         overlaps = ""
         if verdict.status == "duplicate":
-            if verdict.network in listed_set:
+            if verdict.network in announced:
+                message = (
+                    f"{verdict.network} is already announced for {vendor.name} from "
+                    f"{format_day(announced[verdict.network])}; this line is skipped."
+                )
+            elif verdict.network in listed_set:
                 message = f"{verdict.network} is already listed for {vendor.name}; this line is skipped."
             else:
                 message = (
@@ -52,6 +66,26 @@ def vendor_ranges_check(
             overlaps = flags.get(verdict.network, "")
         lines.append(RangeLine(verdict=verdict, message=message, overlaps=overlaps))
     return RangeCheck(lines=lines, listed=listed)
+
+
+def _listed_and_announced(vendor: Vendor) -> tuple[list[Network], dict[Network, dt.date]]:
+    """The vendor's ranges listed today (``listed_networks``), and those announced with their day: one query."""
+    today = timezone.localdate()
+    rows = (
+        IPRange.objects.filter(vendor=vendor)
+        .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=today))
+        .order_by()
+        .values_list("network", "added_on")
+    )
+    listed: dict[Network, None] = {}
+    announced: dict[Network, dt.date] = {}
+    for text, added_on in rows:
+        network = ipaddress.ip_network(text)
+        if added_on > today:
+            announced[network] = added_on
+        else:
+            listed[network] = None
+    return list(listed), announced
 
 
 @transaction.atomic

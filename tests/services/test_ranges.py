@@ -231,3 +231,19 @@ def test_retire_refuses_a_date_before_the_range_was_added_and_changes_nothing():
     with pytest.raises(ValidationError, match="cannot be retired before it was added"):
         services.ip_ranges_retire(ranges=IPRange.objects.filter(vendor=vendor).order_by("pk"))
     assert stored(vendor) == before
+
+
+@pytest.mark.django_db
+def test_a_range_announced_for_a_later_day_is_a_duplicate_not_a_database_error():
+    vendor = make_vendor("acme")
+    later = timezone.localdate() + dt.timedelta(days=10)
+    make_range(vendor, "198.51.100.0/24", added_on=later)
+    verdicts = services.vendor_ranges_add(
+        vendor=vendor, text="198.51.100.0/24\n203.0.113.0/24", tier="primary"
+    )
+    assert [v.status for v in verdicts] == ["duplicate", "accepted"]
+    check = services.vendor_ranges_check(vendor=vendor, text="198.51.100.0/24")
+    assert check.lines[0].message == (
+        f"198.51.100.0/24 is already announced for Acme from {later.day} {later:%b %Y}; this line is skipped."
+    )
+    assert IPRange.objects.filter(vendor=vendor, network="198.51.100.0/24").count() == 1
