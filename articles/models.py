@@ -20,6 +20,7 @@ from articles.search.models import (
     SearchTerm,
     Synonym,
 )
+from articles.services.models import RangePaste
 
 __all__ = [
     "WebhookEndpoint",
@@ -36,6 +37,7 @@ __all__ = [
     "MailClient",
     "PendingChange",
     "PromotedResult",
+    "RangePaste",
     "SearchClick",
     "SearchDocument",
     "SearchQueryLog",

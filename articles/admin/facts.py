@@ -5,11 +5,13 @@ record with its retirement date and leaves the published lists from that day,
 and each row shows its trace (who added, changed and retired it, from the
 revisions). A vendor readers can see offers no way to delete its facts; a
 draft vendor's may be deleted as mistakes. Pasting many
-ranges at once has a view of its own (``ranges_paste.py``).
+ranges at once has a view of its own; a vendor with many ranges, and a big
+paste, are handled as ``big_vendors.py`` says.
 """
 
 from __future__ import annotations
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -22,6 +24,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from articles.admin import roles
+from articles.admin.big_vendors import (
+    FollowsRangePastes,
+    range_summary,
+    ranges_in_own_list,
+    shown_verdicts,
+)
 from articles.admin.common import (
     FindsCoveringRanges,
     RecordsChanges,
@@ -46,7 +54,9 @@ from articles.facts.ranges import ADDED, describe_overlaps
 from articles.facts.selectors import domains_of_other_vendors, listed_networks
 from articles.facts.senders import lookalike_warnings
 from articles.revisions.trace import History, format_day, traces, vendor_history
+from articles.services import changes
 from articles.services import ranges as services
+from articles.services.range_pastes import BACKGROUND_LINES, count_lines, log_message
 
 # Vendors and their facts ------------------------------------------------------------------
 
@@ -85,6 +95,7 @@ class FactInline(admin.TabularInline):
         super().__init__(*args, **kwargs)
         # Inline instances live for one request, so these caches do too.
         self._histories: dict[int, History] = {}
+        self._history_models: tuple[type, ...] = (self.model,)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return not vendor_is_public(obj) and super().has_delete_permission(request, obj)
@@ -109,7 +120,7 @@ class FactInline(admin.TabularInline):
         if obj.vendor_id not in self._histories:
             # Two queries for all three tables of the page, however many rows
             # (the vendor admin gives its fact inlines one cache).
-            self._histories[obj.vendor_id] = vendor_history(obj.vendor_id)
+            self._histories[obj.vendor_id] = vendor_history(obj.vendor_id, models=self._history_models)
         return str(self._histories[obj.vendor_id].trace(obj))
 
 
@@ -185,6 +196,7 @@ class VendorAdmin(
     RefusesStaleEdits,
     ProposesFactChanges,
     FindsCoveringRanges,
+    FollowsRangePastes,
     admin.ModelAdmin,
 ):
     covering_field = "vendor"
@@ -218,13 +230,22 @@ class VendorAdmin(
         models.TextField: {"widget": TextareaWidget},
     }
 
+    def get_inlines(self, request, obj):
+        # A big vendor's ranges are edited in their own list (big_vendors.py): its page summarises them.
+        if ranges_in_own_list(obj):
+            return [inline for inline in self.inlines if inline is not IPRangeInline]
+        return self.inlines
+
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
-        # One history for the page's three fact tables, loaded by the first row that shows it.
+        # One history for the page's fact tables, loaded by the first row that shows it, and only
+        # of the tables shown: a big vendor's thousands of ranges have theirs in the range list.
         shared: dict[int, History] = {}
+        models = tuple(inline.model for inline in inlines if isinstance(inline, FactInline))
         for inline in inlines:
             if isinstance(inline, FactInline):
                 inline._histories = shared
+                inline._history_models = models
         return inlines
 
     def get_queryset(self, request):
@@ -235,6 +256,7 @@ class VendorAdmin(
                 address_total=count_per_vendor(SenderAddress.objects.active()),
                 domain_total=count_per_vendor(SenderDomain.objects.active()),
                 range_total=count_per_vendor(IPRange.objects.active()),
+                range_rows=count_per_vendor(IPRange.objects.all()),
                 article_total=count_per_vendor(Article.objects.all()),
                 public=Exists(Article.objects.public().filter(vendor=OuterRef("pk"))),
             )
@@ -290,6 +312,11 @@ class VendorAdmin(
                 self.admin_site.admin_view(self.paste_ranges_view),
                 name="articles_vendor_paste_ranges",
             ),
+            path(
+                "<path:object_id>/ranges/paste/<int:paste_id>/",
+                self.admin_site.admin_view(self.range_paste_view),
+                name="articles_vendor_range_paste",
+            ),
             *super().get_urls(),
         ]
 
@@ -310,6 +337,8 @@ class VendorAdmin(
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_paste_ranges"] = obj is not None and self.can_paste_ranges(request, obj)
+        if ranges_in_own_list(obj):
+            context["range_summary"] = range_summary(obj, can_paste=context["can_paste_ranges"])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def paste_ranges_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -323,23 +352,32 @@ class VendorAdmin(
         check = None
         if form.is_bound and form.is_valid():
             text = form.cleaned_data["text"]
+            if "_save" in request.POST and count_lines(text) > BACKGROUND_LINES:
+                # Checked here (under a second for 10,000 lines), saved by the worker (big_vendors.py).
+                check = services.vendor_ranges_check(vendor=vendor, text=text)
+                if check.ok:
+                    return self.start_range_paste(request, vendor, form)
+            elif "_save" in request.POST:
+                with changes.recording():
+                    reversion.set_user(request.user)
+                    verdicts = services.vendor_ranges_add(
+                        vendor=vendor,
+                        text=text,
+                        tier=form.cleaned_data["tier"],
+                        public_note=form.cleaned_data["public_note"],
+                        staff_note=form.cleaned_data["staff_note"],
+                    )
+                    if all(verdict.ok for verdict in verdicts):
+                        return self._ranges_saved(request, vendor, verdicts)
             if "_save" in request.POST:
-                verdicts = services.vendor_ranges_add(
-                    vendor=vendor,
-                    text=text,
-                    tier=form.cleaned_data["tier"],
-                    public_note=form.cleaned_data["public_note"],
-                    staff_note=form.cleaned_data["staff_note"],
-                )
-                if all(verdict.ok for verdict in verdicts):
-                    return self._ranges_saved(request, vendor, verdicts)
                 self.message_user(
                     request,
                     "Nothing was saved: some lines are not IP ranges a vendor can publish (see below). "
                     "Correct or remove them, then save again.",
                     messages.ERROR,
                 )
-            check = services.vendor_ranges_check(vendor=vendor, text=text)
+            check = check or services.vendor_ranges_check(vendor=vendor, text=text)
+        shown, not_shown = shown_verdicts(check) if check else ([], 0)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Paste many IP ranges for {vendor}",
@@ -348,6 +386,8 @@ class VendorAdmin(
             "vendor": vendor,
             "form": form,
             "check": check,
+            "shown_lines": shown,
+            "lines_not_shown": not_shown,
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/articles/vendor/paste_ranges.html", context)
@@ -356,14 +396,8 @@ class VendorAdmin(
         added = [v.network.with_prefixlen for v in verdicts if v.status in ADDED]
         skipped = sum(1 for v in verdicts if v.status == "duplicate")
         if added:
-            self.log_change(
-                request,
-                vendor,
-                [
-                    {"added": {"name": str(IPRange._meta.verbose_name), "object": network}}
-                    for network in added
-                ],
-            )
+            # In words, the first few networks named: one entry per range made 10,000-line messages.
+            self.log_change(request, vendor, log_message(verdicts))
             message = f"Added {len(added)} IP range{'s' if len(added) != 1 else ''} to {vendor}"
             message += f"; {skipped} duplicate line{'s' if skipped != 1 else ''} skipped." if skipped else "."
             self.message_user(request, message, messages.SUCCESS)

@@ -123,6 +123,12 @@ def gmail_filter(request: HttpRequest, vendor: str) -> HttpResponse:
 # For IT ------------------------------------------------------------------------------------
 
 
+#: Up to this many ranges the For IT page shows each gateway snippet's text to copy; above it, each
+#: snippet is its download link: ten snippets of 2,000 ranges, each text twice (shown and to copy),
+#: were 840 KB of a 1.2 MB page. The ranges' table stays whole (about 180 KB per 1,000 ranges).
+SNIPPET_TEXT_UP_TO = 100
+
+
 @read_only
 def for_it(request: HttpRequest, vendor: str) -> HttpResponse:
     """Every fact and every gateway snippet for one vendor: four queries."""
@@ -139,6 +145,7 @@ def for_it(request: HttpRequest, vendor: str) -> HttpResponse:
             "tiers": group_tiers(loaded.ranges),
             "range_count": len(loaded.ranges),
             "snippets": snippets.all_snippets(loaded.facts),
+            "snippet_text_shown": len(loaded.ranges) <= SNIPPET_TEXT_UP_TO,
         },
     )
 

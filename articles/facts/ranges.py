@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +25,9 @@ STATUS_LABELS = {
     "duplicate": "Duplicate, skipped",
     "invalid": "Invalid",
 }
+
+#: How often ``judge_lines`` reports its progress, in lines.
+PROGRESS_EVERY = 1000
 
 # Beyond this many, an overlap flag names a few ranges and counts the rest.
 _NAMED_IN_FLAG = 3
@@ -47,7 +50,11 @@ class LineVerdict:
 
 
 def judge_lines(
-    text: str, existing: set[str], *, allow_documentation: bool | None = None
+    text: str,
+    existing: set[str],
+    *,
+    allow_documentation: bool | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[LineVerdict]:
     """Give a verdict for each non-blank line of pasted ranges.
 
@@ -56,10 +63,14 @@ def judge_lines(
     between ranges are ignored, as people paste them; a paste with no range at
     all is one "empty" verdict. A range no sender publishes is invalid
     (``check_sender_range``; ``allow_documentation`` as there).
+    ``progress``, if given, is called with the number of lines read so far
+    every ``PROGRESS_EVERY`` lines (a background paste shows it).
     """
     verdicts: list[LineVerdict] = []
     seen = set(existing)
     for number, raw in enumerate(text.splitlines(), start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         if not raw.strip():
             continue
         try:

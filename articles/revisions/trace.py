@@ -94,9 +94,13 @@ class History:
         return _trace(fact, versions, self._first_kept.get(fact.vendor_id))
 
 
-def vendor_history(vendor_id: int) -> History:
-    """The history of every address, domain and range of a vendor: two queries, however many."""
-    content_types = ContentType.objects.get_for_models(*FACT_MODELS).values()
+def vendor_history(vendor_id: int, *, models: Iterable[type[Fact]] = FACT_MODELS) -> History:
+    """The history of every address, domain and range of a vendor (or of ``models`` alone): two queries, however many.
+
+    The vendor page of a vendor with thousands of ranges leaves them out: each of its
+    revisions keeps every range, and that page does not show them (admin/big_vendors.py).
+    """
+    content_types = ContentType.objects.get_for_models(*models).values()
     versions = _ordered(
         Version.objects.filter(
             content_type__in=content_types,

@@ -309,8 +309,9 @@ def test_vendor_page_queries_do_not_grow_with_the_facts(admin_client, acme, gmai
     for n in range(30):
         SenderAddress.objects.create(vendor=acme, address=f"team{n}@acme.example", position=n)
         SenderDomain.objects.create(vendor=acme, domain=f"mail{n}.acme.example")
-        make_range(acme, f"45.0.{n}.0/24", "additional")
-        make_range(acme, f"45.0.{n}.1")
+        if n < 20:  # inline up to RANGE_INLINE_LIMIT; above it, see tests/admin/test_big_vendors.py
+            make_range(acme, f"45.0.{n}.0/24", "additional")
+            make_range(acme, f"45.0.{n}.1")
     for n in range(5):
         StepList.objects.create(mail_client=make_client(f"client-{n}"), vendor=acme)
     with django_assert_num_queries(10):

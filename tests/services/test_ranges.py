@@ -7,6 +7,7 @@ import ipaddress
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from articles.facts.models import IPRange, Vendor
@@ -153,19 +154,19 @@ def test_add_saves_nothing_when_any_line_is_invalid(text):
 def test_add_is_atomic_when_a_save_fails_part_way(monkeypatch):
     vendor = make_vendor("acme")
     before, changed_at = stored(vendor), facts_changed_at(vendor)
-    real_save = IPRange.save
-    calls = []
+    # One row to an INSERT, and the third row one the database refuses (its IP version check,
+    # which guards the database alone): the third statement fails after two have run.
+    monkeypatch.setattr(services, "BULK_BATCH", 1)
+    real_derive = IPRange.derive_lookup_fields
 
-    def fail_on_third(self, *args, **kwargs):
-        calls.append(self.network)
-        if len(calls) == 3:
-            raise RuntimeError("the database went away")
-        return real_save(self, *args, **kwargs)
+    def corrupt_the_third(self, network=None):
+        real_derive(self, network)
+        if self.network == "192.0.2.3/32":
+            self.version = 5
 
-    monkeypatch.setattr(IPRange, "save", fail_on_third)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(IPRange, "derive_lookup_fields", corrupt_the_third)
+    with pytest.raises(IntegrityError):
         services.vendor_ranges_add(vendor=vendor, text="192.0.2.1\n192.0.2.2\n192.0.2.3", tier="primary")
-    assert len(calls) == 3
     assert stored(vendor) == before
     assert facts_changed_at(vendor) == changed_at
 
@@ -230,3 +231,19 @@ def test_retire_refuses_a_date_before_the_range_was_added_and_changes_nothing():
     with pytest.raises(ValidationError, match="cannot be retired before it was added"):
         services.ip_ranges_retire(ranges=IPRange.objects.filter(vendor=vendor).order_by("pk"))
     assert stored(vendor) == before
+
+
+@pytest.mark.django_db
+def test_a_range_announced_for_a_later_day_is_a_duplicate_not_a_database_error():
+    vendor = make_vendor("acme")
+    later = timezone.localdate() + dt.timedelta(days=10)
+    make_range(vendor, "198.51.100.0/24", added_on=later)
+    verdicts = services.vendor_ranges_add(
+        vendor=vendor, text="198.51.100.0/24\n203.0.113.0/24", tier="primary"
+    )
+    assert [v.status for v in verdicts] == ["duplicate", "accepted"]
+    check = services.vendor_ranges_check(vendor=vendor, text="198.51.100.0/24")
+    assert check.lines[0].message == (
+        f"198.51.100.0/24 is already announced for Acme from {later.day} {later:%b %Y}; this line is skipped."
+    )
+    assert IPRange.objects.filter(vendor=vendor, network="198.51.100.0/24").count() == 1
