@@ -15,10 +15,12 @@ from articles.content.rendering import render_preview, vendor_facts
 from articles.content.visibility import public_vendors_only
 from articles.facts.models import Vendor
 from articles.facts.selectors import vendor_ranges_by_tier
+from articles.pagecache import public_page
 from articles.search import analytics
 from articles.throttle import client_ip
 
 
+@public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.public().select_related("vendor").order_by("-published_at")[:10]
@@ -33,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
     vendor_obj = get_object_or_404(public_vendors_only(), slug=vendor)
@@ -70,6 +73,7 @@ def render_article(
     return render(request, "articles/article.html", context)
 
 
+@public_page
 @require_safe
 def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpResponse:
     article_obj = get_object_or_404(
@@ -78,12 +82,14 @@ def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpRespo
     return render_article(request, article_obj)
 
 
+@public_page
 @require_safe
 def general_article(request: HttpRequest, article: str) -> HttpResponse:
     article_obj = get_object_or_404(Article.objects.public(), vendor__isnull=True, slug=article)
     return render_article(request, article_obj)
 
 
+@public_page
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri("/sitemap.xml")

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and sign-in: a kept public page is answered with no query.
+    "articles.pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,16 +148,55 @@ DATABASES = {
 }
 
 # A shared cache lets several app servers agree; without Redis each process
-# keeps its own, which is right for one process and for tests.
+# keeps its own, which is right for one process and for tests. Three rooms:
+# "default" (rate limits, readers of the day, buffered counts), "fragments"
+# (rendered Markdown, articles/content/fragments.py) and "pages" (whole pages,
+# articles/pagecache/). Without Redis, an edit clears the pages of the process
+# that made it only: that is for one process (``make run``); several app
+# servers need REDIS_URL.
 if os.environ.get("REDIS_URL"):
+    _REDIS_OPTIONS = {
+        # A Redis that is down answers at once: the site renders without the cache.
+        "SOCKET_CONNECT_TIMEOUT": 0.25,
+        "SOCKET_TIMEOUT": 0.5,
+    }
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": prefix,
+            "OPTIONS": _REDIS_OPTIONS,
         }
+        for alias, prefix in (("default", ""), ("fragments", "f"), ("pages", "p"))
     }
+    # A fault of the cache is logged (logger "django_redis.cache") and read as a miss.
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 5_000},
+        },
+    }
+
+# Whole public pages served from the "pages" cache (articles/pagecache/): how long
+# browsers (max-age) and shared caches such as a CDN (s-maxage) may keep one, and
+# how long a CDN may serve it stale while it asks again. Never past the next
+# time-based change (a scheduled publication, midnight).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", 300)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60)
+#: The next time-based change of the site (queries; run when a page is stored, never on a hit).
+PAGE_CACHE_NEXT_CHANGE = "articles.content.schedule.next_change"
 
 # The background worker's queue, schedule and results (huey, articles/tasks/). With Redis
 # every app server enqueues into one queue that every worker reads; without it, a SQLite

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
@@ -99,6 +99,13 @@ def documentation_ranges_allowed(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: no rate-limit counts or readers of the day carried over."""
+def empty_cache(settings):
+    """Each test starts with an empty cache: no rate-limit counts or readers of the day carried over.
+
+    The page cache is off: a test asks for a page to see what it renders now, and
+    pins the queries of rendering it. tests/pagecache/ turns it on (``page_cache``).
+    """
     cache.clear()
+    caches["fragments"].clear()
+    caches["pages"].clear()
+    settings.PAGE_CACHE_ENABLED = False
