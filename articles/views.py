@@ -15,9 +15,8 @@ from articles.content.rendering import render_preview, vendor_facts
 from articles.content.visibility import public_vendors_only
 from articles.facts.models import Vendor
 from articles.facts.selectors import vendor_ranges_by_tier
-from articles.pagecache import public_page
+from articles.pagecache import on_every_answer, public_page
 from articles.search import analytics
-from articles.throttle import client_ip
 
 
 @public_page
@@ -63,14 +62,16 @@ def render_article(
 ) -> HttpResponse:
     """An article's page; ``clients``: the sections to show instead of the stored ones (a preview's)."""
     page = selectors.load_article_page(article, clients=clients)
-    if not preview and request.method == "GET":
-        analytics.record_read(
-            article, reader=f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
-        )
+    if not preview:
+        analytics.record_page_read(request, article.pk)
     context = {"page": page, "preview": preview}
     if not preview:
         context["canonical_url"] = request.build_absolute_uri(article.get_absolute_url())
-    return render(request, "articles/article.html", context)
+    response = render(request, "articles/article.html", context)
+    if not preview:
+        # A reader served from the page cache is counted too, with no query.
+        on_every_answer(response, "articles.search.analytics.record_page_read", article.pk)
+    return response
 
 
 @public_page

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 PAGE_ATTRIBUTE = "public_page"
+REPLAY_ATTRIBUTE = "page_cache_replay"
 
 
 def public_page(view: Callable) -> Callable:
@@ -39,3 +40,14 @@ def public_page(view: Callable) -> Callable:
     """
     setattr(view, PAGE_ATTRIBUTE, True)
     return view
+
+
+def on_every_answer(response, function: str, *arguments) -> None:
+    """Have the page cache call ``function(request, *arguments)`` on each answer it serves this page with.
+
+    For what a view does per reader besides rendering (counting a read): the
+    view has done it for this request; hits skip the view. ``function`` is a
+    dotted path, as the entry is pickled into a cache other servers share;
+    ``arguments`` must be plain values.
+    """
+    setattr(response, REPLAY_ATTRIBUTE, (function, arguments))

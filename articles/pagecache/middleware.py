@@ -34,7 +34,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
-from articles.pagecache import PAGE_ATTRIBUTE, compression
+from articles.pagecache import PAGE_ATTRIBUTE, REPLAY_ATTRIBUTE, compression
 from articles.pagecache.keys import CACHE_ALIAS, GENERATION_KEY, ensure_generation, page_key
 
 #: A kept page lives at most this long even if nothing changes (a day: midnight comes first anyway).
@@ -57,6 +57,8 @@ class Entry:
     last_modified: int | None
     tags: list[str]
     compressed: dict[str, bytes] = field(default_factory=dict)
+    #: ``on_every_answer``'s function and arguments, called on each hit.
+    replay: tuple[str, tuple] | None = None
 
 
 @functools.cache
@@ -101,6 +103,9 @@ class PageCacheMiddleware:
         generation, entry = found.get(GENERATION_KEY), found.get(key)
         now = time.time()
         if entry is not None and entry.generation == generation and now < entry.valid_until:
+            if entry.replay is not None:
+                function, arguments = entry.replay
+                import_string(function)(request, *arguments)
             return self._answer(request, entry, now, hit=True)
         if generation is None:
             generation = ensure_generation()
@@ -139,6 +144,7 @@ class PageCacheMiddleware:
             last_modified=parse_http_date_safe(response.headers.get("Last-Modified", "")),
             tags=tags,
             compressed=compression.variants(body) if compression.compressible(content_type, body) else {},
+            replay=getattr(response, REPLAY_ATTRIBUTE, None),
         )
 
     def _answer(self, request: HttpRequest, entry: Entry, now: float, *, hit: bool) -> HttpResponse:

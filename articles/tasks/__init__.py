@@ -19,4 +19,4 @@ keeps several workers from running it twice. ``run_huey`` imports this
 package to find the tasks, so it imports each module that declares one.
 """
 
-from articles.tasks import facts_due, scheduled, search_log  # noqa: F401 (registers their tasks with the worker)
+from articles.tasks import facts_due, read_counts, scheduled, search_log  # noqa: F401 (registers their tasks with the worker)
