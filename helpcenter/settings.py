@@ -146,6 +146,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite for readers and writers at once: WAL lets reads go on during a write, a
+# write waits its turn (busy timeout, seconds) instead of failing with "database is
+# locked", and IMMEDIATE takes the write lock when a transaction begins, so two writers
+# never both read and then fail to upgrade (the cause of imports failing beside readers).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 # A shared cache lets several app servers agree; without Redis each process
 # keeps its own, which is right for one process and for tests. Three rooms:
