@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache, caches
 from django.utils import timezone
 
+from articles.content import fragments
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.services import changes
@@ -107,6 +108,7 @@ def empty_cache(settings):
     """
     cache.clear()
     caches["fragments"].clear()
+    fragments.forget_local()
     caches["pages"].clear()
     settings.PAGE_CACHE_ENABLED = False
     # Read counts are written when a test flushes them (read_buffer.flush), never in a pinned request.

@@ -13,7 +13,10 @@ sharing the cache. Keys of edit versions would say the same thing less
 exactly: the values also move with the calendar (``active()``), with no write.
 
 The fragments of a page are fetched in one round trip (``get_many``) and the
-missing ones stored in one (``set_many``). A cache that fails (Redis down) is
+missing ones stored in one (``set_many``). Each process also keeps the ones it
+has used in memory: a key names its content, so a copy can never be stale,
+and a page whose fragments are all at hand asks the shared cache nothing and
+unpickles nothing. A cache that fails (Redis down) is
 a cache that misses: django-redis's ``IGNORE_EXCEPTIONS`` logs the fault and
 the page is rendered as if nothing were cached.
 """
@@ -32,6 +35,14 @@ RENDERER_VERSION = "1"
 CACHE_ALIAS = "fragments"
 #: A fragment not asked for in this long leaves the cache; a live one is renewed on each miss only.
 TIMEOUT_SECONDS = 7 * 24 * 3600
+#: Fragments kept in each process's memory; past this many it starts again empty.
+LOCAL_MAX_ENTRIES = 20_000
+_local: dict[str, Any] = {}
+
+
+def forget_local() -> None:
+    """Empty this process's copies (a benchmark's cold start; tests)."""
+    _local.clear()
 
 
 def facts_digest(facts: Mapping[str, str] | None) -> str:
@@ -65,12 +76,20 @@ class Batch:
         return key
 
     def resolve(self) -> None:
-        cache = caches[CACHE_ALIAS]
-        found = cache.get_many(list(self._renderers)) if self._renderers else {}
-        missing = {key: render() for key, render in self._renderers.items() if key not in found}
-        if missing:
-            cache.set_many(missing, timeout=TIMEOUT_SECONDS)
-        self._results = found | missing
+        results = {key: _local[key] for key in self._renderers if key in _local}
+        wanted = [key for key in self._renderers if key not in results]
+        if wanted:
+            cache = caches[CACHE_ALIAS]
+            found = cache.get_many(wanted)
+            missing = {key: self._renderers[key]() for key in wanted if key not in found}
+            if missing:
+                cache.set_many(missing, timeout=TIMEOUT_SECONDS)
+            if len(_local) + len(wanted) > LOCAL_MAX_ENTRIES:
+                _local.clear()
+            _local.update(found)
+            _local.update(missing)
+            results |= found | missing
+        self._results = results
 
     def result(self, key: str) -> Any:
         return self._results[key]

@@ -307,7 +307,7 @@ def build_article_page(
     planned = []
     for client in clients:
         step_list = chosen.get(client.pk)
-        intro = markdown_fragment(step_list.intro) if step_list else None
+        intro = markdown_fragment(step_list.intro) if step_list and step_list.intro else None
         steps = [markdown_fragment(step.text) for step in step_list.steps.all()] if step_list else []
         planned.append((client, step_list, intro, steps))
     batch.resolve()
