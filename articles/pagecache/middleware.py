@@ -28,6 +28,7 @@ from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import (
     cc_delim_re,
     get_conditional_response,
+    get_max_age,
     patch_cache_control,
     patch_vary_headers,
 )
@@ -40,7 +41,7 @@ from articles.pagecache.keys import CACHE_ALIAS, GENERATION_KEY, ensure_generati
 #: A kept page lives at most this long even if nothing changes (a day: midnight comes first anyway).
 LONGEST_SECONDS = 24 * 3600
 #: Headers made per answer, never kept with the page.
-_NOT_KEPT = {"content-length", "content-encoding", "etag", "cache-control", "vary", "date", "expires"}
+_NOT_KEPT = {"content-length", "content-encoding", "etag", "cache-control", "date", "expires"}
 _VARY_ALLOWED = {"cookie", "accept-encoding"}
 _SECRET_DIRECTIVES = ("private", "no-store", "no-cache")
 
@@ -59,6 +60,8 @@ class Entry:
     compressed: dict[str, bytes] = field(default_factory=dict)
     #: ``on_every_answer``'s function and arguments, called on each hit.
     replay: tuple[str, tuple] | None = None
+    #: The view's own browser lifetime (the downloads say 300 s), else ``PAGE_CACHE_MAX_AGE``.
+    max_age: int | None = None
 
 
 @functools.cache
@@ -145,6 +148,7 @@ class PageCacheMiddleware:
             tags=tags,
             compressed=compression.variants(body) if compression.compressible(content_type, body) else {},
             replay=getattr(response, REPLAY_ATTRIBUTE, None),
+            max_age=get_max_age(response),
         )
 
     def _answer(self, request: HttpRequest, entry: Entry, now: float, *, hit: bool) -> HttpResponse:
@@ -165,7 +169,7 @@ class PageCacheMiddleware:
         patch_cache_control(
             response,
             public=True,
-            max_age=min(settings.PAGE_CACHE_MAX_AGE, left),
+            max_age=min(settings.PAGE_CACHE_MAX_AGE if entry.max_age is None else entry.max_age, left),
             s_maxage=min(settings.PAGE_CACHE_S_MAXAGE, left),
             stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
         )

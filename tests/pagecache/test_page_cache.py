@@ -169,3 +169,18 @@ def test_a_page_is_kept_no_later_than_midnight(client, page_cache, guide):
     left = (next_midnight(now) - now).total_seconds()
     max_age = int(control.split("max-age=")[1].split(",")[0])
     assert max_age <= left + 1
+
+
+def max_age(control: str) -> int:
+    return int(next(part for part in control.split(", ") if part.startswith("max-age=")).split("=")[1])
+
+
+def test_a_files_own_browser_lifetime_is_kept_and_capped_by_the_next_change(client, page_cache, guide):
+    from articles.content.schedule import next_midnight
+
+    left = int((next_midnight(timezone.now()) - timezone.now()).total_seconds())
+    client.get("/acme/allowlist.json")
+    file_age = max_age(client.get("/acme/allowlist.json")["Cache-Control"])
+    page_age = max_age(client.get(GUIDE)["Cache-Control"])
+    assert file_age == min(300, left) or file_age == min(300, left) - 1  # the downloads' own 300 s
+    assert page_age in {min(60, left), min(60, left) - 1}  # PAGE_CACHE_MAX_AGE
