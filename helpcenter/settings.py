@@ -195,7 +195,7 @@ else:
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 5_000},
+            "OPTIONS": {"MAX_ENTRIES": 1_000},
         },
     }
 

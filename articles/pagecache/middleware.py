@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from django.utils.module_loading import import_string
 
 from articles.pagecache import PAGE_ATTRIBUTE, REPLAY_ATTRIBUTE, compression
 from articles.pagecache.keys import CACHE_ALIAS, GENERATION_KEY, ensure_generation, page_key
+
+logger = logging.getLogger(__name__)
 
 #: A kept page lives at most this long even if nothing changes (a day: midnight comes first anyway).
 LONGEST_SECONDS = 24 * 3600
@@ -133,7 +136,10 @@ class PageCacheMiddleware:
         vary = {v.strip().lower() for v in cc_delim_re.split(response.headers.get("Vary", "")) if v.strip()}
         if vary - _VARY_ALLOWED:
             return None
-        valid_until = min(now + LONGEST_SECONDS, _next_change()().timestamp())
+        next_change = self._next_change(generation, now)
+        if next_change is None:
+            return None
+        valid_until = min(now + LONGEST_SECONDS, next_change)
         body = response.content
         content_type = response.headers.get("Content-Type", "")
         return Entry(
@@ -150,6 +156,24 @@ class PageCacheMiddleware:
             replay=getattr(response, REPLAY_ATTRIBUTE, None),
             max_age=get_max_age(response),
         )
+
+    def _next_change(self, generation: int, now: float) -> float | None:
+        """When the site next changes by the clock: asked once per generation, kept beside the pages.
+
+        None if it cannot be known (the database is down): the page is answered, not kept.
+        """
+        cache = caches[CACHE_ALIAS]
+        key = f"pages:next-change:{generation}"
+        moment = cache.get(key)
+        if moment is not None and moment > now:
+            return moment
+        try:
+            moment = _next_change()().timestamp()
+        except Exception:  # a cache must never turn a page that rendered into an error
+            logger.exception("The next time-based change could not be read; the page is not kept.")
+            return None
+        cache.set(key, moment, timeout=max(1, math.ceil(moment - now)))
+        return moment
 
     def _answer(self, request: HttpRequest, entry: Entry, now: float, *, hit: bool) -> HttpResponse:
         coding = compression.choose(entry.compressed, request.META.get("HTTP_ACCEPT_ENCODING", ""))
