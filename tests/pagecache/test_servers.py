@@ -151,6 +151,45 @@ def test_an_admin_edit_through_one_server_is_seen_at_once_on_the_other(postgres_
     assert found in second.get(search).body
 
 
+# Each kind of input, written by another process (a shell) through services.changes.recording().
+EDITS = {
+    "article": (
+        "from articles.content.models import Article as M; o = M.objects.get(slug='allowlisting-guide'); "
+        "M.objects.filter(pk=o.pk).update(body=o.body + ' EDITED-ARTICLE'); changes.article_changed(o.pk)",
+        "EDITED-ARTICLE",
+    ),
+    "generic step": (
+        "from articles.content.models import Step as M; o = M.objects.filter(step_list__vendor=None, "
+        "step_list__mail_client__slug='gmail').first(); M.objects.filter(pk=o.pk).update(text='EDITED-STEP'); "
+        "changes.written(o)",
+        "EDITED-STEP",
+    ),
+    "mail client": (
+        "from articles.content.models import MailClient as M; o = M.objects.get(slug='gmail'); "
+        "M.objects.filter(pk=o.pk).update(name='EDITED-CLIENT'); changes.written(o)",
+        "EDITED-CLIENT",
+    ),
+}
+
+
+@pytest.mark.postgres_only
+def test_every_kind_of_edit_in_another_process_is_seen_at_once_by_a_server(postgres_site: Site):
+    server = postgres_site.server()
+    for kind, (code, marker) in EDITS.items():
+        server.get(ARTICLE)
+        assert server.get(ARTICLE).headers["X-Page-Cache"] == "hit"
+        postgres_site.manage(
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            f"from articles.services import changes\nwith changes.recording():\n    {code}",
+        )
+        answer = server.get(ARTICLE)
+        assert answer.headers["X-Page-Cache"] == "miss", kind
+        assert marker in answer.body, kind
+
+
 def test_an_import_while_readers_read_succeeds_on_sqlite(tmp_path):
     """Readers on a real server (pages, and searches, which log) while two imports run."""
     with running_site(tmp_path, REDIS_DATABASE, RATE_LIMIT_SEARCH="100000/m", PAGE_CACHE_ENABLED="0") as site:
