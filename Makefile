@@ -82,4 +82,4 @@ bench-writes: install
 # demo, each page beside the limit (the guide as a static file). BENCH_REDIS_URL (a Redis
 # database of its own: it is flushed) adds a run with Redis. BENCH_ARGS: --seconds N.
 bench: install
-	$(TEST_ENV) BENCH_REDIS_URL=$${BENCH_REDIS_URL:-} $(BIN)/python manage.py bench_pages $(BENCH_ARGS)
+	$(TEST_ENV) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pages $(BENCH_ARGS)
