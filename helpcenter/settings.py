@@ -13,7 +13,9 @@ Variables: ``DEBUG``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated),
 ``RATE_LIMIT_SEARCH`` / ``_SUGGEST`` / ``_CLICK`` / ``_LOGIN``,
 ``LOGIN_FAILURE_LIMIT``, ``LOGIN_LOCKOUT_MINUTES``, ``SEARCH_LOG_RETENTION_DAYS``,
 ``WORKER_QUEUE``, ``WORKER_SQLITE_FILE`` (the background worker's store without Redis),
-``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only).
+``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only),
+``PAGE_CACHE_ENABLED`` / ``_MAX_AGE`` / ``_S_MAXAGE`` / ``_STALE_WHILE_REVALIDATE``,
+``READ_COUNT_LOCAL_FLUSH_SECONDS``.
 """
 
 import datetime as dt
