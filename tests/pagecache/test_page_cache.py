@@ -184,3 +184,10 @@ def test_a_files_own_browser_lifetime_is_kept_and_capped_by_the_next_change(clie
     page_age = max_age(client.get(GUIDE)["Cache-Control"])
     assert file_age == min(300, left) or file_age == min(300, left) - 1  # the downloads' own 300 s
     assert page_age in {min(60, left), min(60, left) - 1}  # PAGE_CACHE_MAX_AGE
+
+
+def test_head_is_answered_from_a_kept_page_without_a_body(client, page_cache, guide):
+    body = client.get(GUIDE).content
+    response = client.head(GUIDE)
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+    assert response.content == b"" and int(response["Content-Length"]) == len(body)
