@@ -9,7 +9,7 @@ WORKER := manage.py run_huey
 # Secrets for local runs and tests only; production sets its own SECRET_KEY.
 TEST_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=test-only-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))') ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run serve worker test lint format superuser clean bench-search bench-writes
+.PHONY: help install run serve worker test lint format superuser clean bench bench-search bench-writes
 
 help:
 	@echo "make run     - first look: SQLite, demo data, http://127.0.0.1:$(PORT), and the worker"
@@ -19,6 +19,7 @@ help:
 	@echo "make superuser - create an admin login for /admin/"
 	@echo "make lint    - ruff check, format check and the import contracts (lint-imports)"
 	@echo "make bench-writes - queries and time of saving 1 and 50 ranges (SQLite, demo data)"
+	@echo "make bench   - pages served by gunicorn under wrk, side by side with the limit (BENCH_REDIS_URL: also with Redis)"
 	@echo "make bench-search - search latency on 10,000 articles and 1,000,000 IP ranges (PostgreSQL)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -77,3 +78,9 @@ bench-search: install
 # inline save and the paste tool, 1 and 50 ranges for a vendor with 20 articles.
 bench-writes: install
 	$(TEST_ENV) $(BIN)/python tests/bench_writes.py
+
+# Pages under load: gunicorn (2 sync workers) and wrk on a throwaway SQLite copy of the
+# demo, each page beside the limit (the guide as a static file). BENCH_REDIS_URL (a Redis
+# database of its own: it is flushed) adds a run with Redis. BENCH_ARGS: --seconds N.
+bench: install
+	$(TEST_ENV) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pages $(BENCH_ARGS)

@@ -8,10 +8,15 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         # Builds the search documents of articles written before search existed, on `migrate`.
+        from django.core.signals import request_finished
+
         from articles.revisions.registry import register_models
         from articles.search import index  # noqa: F401
+        from articles.search.read_buffer import flush_if_due
 
         # Every process that writes facts wakes the delivery worker when it commits (notify/announce.py).
         from articles.tasks import notify  # noqa: F401
 
         register_models()
+        # Without Redis no worker sees a web process's read counts: it writes them itself.
+        request_finished.connect(flush_if_due, dispatch_uid="articles.read_buffer.flush_if_due")

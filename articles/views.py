@@ -23,10 +23,11 @@ from articles.content.rendering import render_preview, vendor_facts
 from articles.content.visibility import public_vendors_only
 from articles.facts.models import Vendor
 from articles.facts.selectors import vendor_ranges_by_tier
+from articles.pagecache import on_every_answer, public_page
 from articles.search import analytics
-from articles.throttle import client_ip
 
 
+@public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.public().select_related("vendor").order_by("-published_at")[:10]
@@ -41,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
     vendor_obj = get_object_or_404(public_vendors_only(), slug=vendor)
@@ -68,18 +70,21 @@ def render_article(
 ) -> HttpResponse:
     """An article's page; ``clients``: the sections to show instead of the stored ones (a preview's)."""
     page = selectors.load_article_page(article, clients=clients)
-    if not preview and request.method == "GET":
-        analytics.record_read(
-            article, reader=f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
-        )
+    if not preview:
+        analytics.record_page_read(request, article.pk)
     # The address a printed page names: the article's own, in a preview too.
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {"page": page, "preview": preview, "end": end_matter(page), "page_url": page_url}
     if not preview:
         context["canonical_url"] = page_url
-    return render(request, "articles/article.html", context)
+    response = render(request, "articles/article.html", context)
+    if not preview:
+        # A reader served from the page cache is counted too, with no query.
+        on_every_answer(response, "articles.search.analytics.record_page_read", article.pk)
+    return response
 
 
+@public_page
 @require_safe
 def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpResponse:
     article_obj = get_object_or_404(
@@ -88,12 +93,14 @@ def article_detail(request: HttpRequest, vendor: str, article: str) -> HttpRespo
     return render_article(request, article_obj)
 
 
+@public_page
 @require_safe
 def general_article(request: HttpRequest, article: str) -> HttpResponse:
     article_obj = get_object_or_404(Article.objects.public(), vendor__isnull=True, slug=article)
     return render_article(request, article_obj)
 
 
+@public_page
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri("/sitemap.xml")

@@ -14,7 +14,9 @@ Variables: ``DEBUG``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated),
 ``HELP_CENTER_SUPPORT_EMAIL``, ``HELP_CENTER_SUPPORT_URL`` ("Still stuck?" without a vendor's own),
 ``LOGIN_FAILURE_LIMIT``, ``LOGIN_LOCKOUT_MINUTES``, ``SEARCH_LOG_RETENTION_DAYS``,
 ``WORKER_QUEUE``, ``WORKER_SQLITE_FILE`` (the background worker's store without Redis),
-``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only).
+``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only),
+``PAGE_CACHE_ENABLED`` / ``_MAX_AGE`` / ``_S_MAXAGE`` / ``_STALE_WHILE_REVALIDATE``,
+``READ_COUNT_LOCAL_FLUSH_SECONDS``.
 """
 
 import datetime as dt
@@ -108,6 +110,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and sign-in: a kept public page is answered with no query.
+    "articles.pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,18 +149,69 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite for readers and writers at once: WAL lets reads go on during a write, a
+# write waits its turn (busy timeout, seconds) instead of failing with "database is
+# locked", and IMMEDIATE takes the write lock when a transaction begins, so two writers
+# never both read and then fail to upgrade (the cause of imports failing beside readers).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 # A shared cache lets several app servers agree; without Redis each process
-# keeps its own, which is right for one process and for tests.
+# keeps its own, which is right for one process and for tests. Three rooms:
+# "default" (rate limits, readers of the day, buffered counts), "fragments"
+# (rendered Markdown, articles/content/fragments.py) and "pages" (whole pages,
+# articles/pagecache/). Without Redis, an edit clears the pages of the process
+# that made it only: that is for one process (``make run``); several app
+# servers need REDIS_URL.
 if os.environ.get("REDIS_URL"):
+    _REDIS_OPTIONS = {
+        # A Redis that is down answers at once: the site renders without the cache.
+        "SOCKET_CONNECT_TIMEOUT": 0.25,
+        "SOCKET_TIMEOUT": 0.5,
+    }
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": prefix,
+            "OPTIONS": _REDIS_OPTIONS,
         }
+        for alias, prefix in (("default", ""), ("fragments", "f"), ("pages", "p"))
     }
+    # A fault of the cache is logged (logger "django_redis.cache") and read as a miss.
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 1_000},
+        },
+    }
+
+# Whole public pages served from the "pages" cache (articles/pagecache/): how long
+# browsers (max-age) and shared caches such as a CDN (s-maxage) may keep one, and
+# how long a CDN may serve it stale while it asks again. Never past the next
+# time-based change (a scheduled publication, midnight).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", 300)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 60)
+#: The next time-based change of the site (queries; run when a page is stored, never on a hit).
+PAGE_CACHE_NEXT_CHANGE = "articles.content.schedule.next_change"
 
 # The background worker's queue, schedule and results (huey, articles/tasks/). With Redis
 # every app server enqueues into one queue that every worker reads; without it, a SQLite
@@ -318,6 +373,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "articles.admin.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "articles.throttle.client_ip"
+
+# Read counts are buffered in the cache (articles/search/read_buffer.py); without Redis
+# the web process writes its own at most this often (with Redis the worker does, each minute).
+READ_COUNT_LOCAL_FLUSH_SECONDS = env_int("READ_COUNT_LOCAL_FLUSH_SECONDS", 60, minimum=1)
 
 # Searches are kept this many days (pruned daily by the worker, articles/tasks/search_log.py).
 SEARCH_LOG_RETENTION_DAYS = env_int("SEARCH_LOG_RETENTION_DAYS", 90, minimum=1)

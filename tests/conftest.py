@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
+from articles.content import fragments
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.services import changes
@@ -99,6 +100,16 @@ def documentation_ranges_allowed(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: no rate-limit counts or readers of the day carried over."""
+def empty_cache(settings):
+    """Each test starts with an empty cache: no rate-limit counts or readers of the day carried over.
+
+    The page cache is off: a test asks for a page to see what it renders now, and
+    pins the queries of rendering it. tests/pagecache/ turns it on (``page_cache``).
+    """
     cache.clear()
+    caches["fragments"].clear()
+    fragments.forget_local()
+    caches["pages"].clear()
+    settings.PAGE_CACHE_ENABLED = False
+    # Read counts are written when a test flushes them (read_buffer.flush), never in a pinned request.
+    settings.READ_COUNT_LOCAL_FLUSH_SECONDS = 10**9

@@ -77,6 +77,7 @@ def reads_today(site: Site) -> int:
         "0",
         "-c",
         "from django.db.models import Sum; from articles.search.models import ArticleReadCount; "
+        "from articles.search import read_buffer; read_buffer.flush(); "
         "print(ArticleReadCount.objects.aggregate(n=Sum('count'))['n'] or 0)",
     )
     return int(output.strip())

@@ -19,6 +19,7 @@ import nh3
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.content import fragments
 from articles.content.anchors import Heading, HeadingAnchors, HeadingSection, reserved_ids
 from articles.content.models import Article, MailClient, StepList
 from articles.content.placeholders import EXAMPLE_FACTS, substitute, unknown_placeholders
@@ -373,11 +374,36 @@ def build_article_page(
     clients: list[MailClient],
     step_lists: Iterable[StepList],
 ) -> ArticlePage:
-    """Assemble everything an article page shows, from data already loaded."""
+    """Assemble everything an article page shows, from data already loaded.
+
+    Every text is rendered once per set of inputs (``fragments``): the page's
+    fragments come from the cache in one round trip, and only missing ones are rendered.
+    """
     vendor = article.vendor
     facts = vendor_facts(vendor, addresses, domains, ranges)
+    digest = fragments.facts_digest(facts)
     chosen = choose_step_lists(step_lists)
-    body = render_document(article.body, facts, client_slugs=[client.slug for client in clients])
+    batch = fragments.Batch()
+
+    def markdown_fragment(text: str) -> str:
+        return batch.add(
+            fragments.fragment_key("markdown", text, digest), lambda: render_markdown(text, facts)
+        )
+
+    client_slugs = [client.slug for client in clients]
+    body_key = batch.add(
+        fragments.fragment_key("document", article.body, digest, client_slugs),
+        lambda: render_document(article.body, facts, client_slugs=client_slugs),
+    )
+    planned = []
+    for client in clients:
+        step_list = chosen.get(client.pk)
+        intro = markdown_fragment(step_list.intro) if step_list and step_list.intro else None
+        steps = [markdown_fragment(step.text) for step in step_list.steps.all()] if step_list else []
+        planned.append((client, step_list, intro, steps))
+    batch.resolve()
+
+    body = batch.result(body_key)
     page = ArticlePage(
         article=article,
         vendor=vendor,
@@ -388,12 +414,11 @@ def build_article_page(
         domains=domains,
         tiers=group_tiers(ranges) if article.show_it_section else [],
     )
-    for client in clients:
-        step_list = chosen.get(client.pk)
+    for client, step_list, intro, steps in planned:
         section = ClientSection(
             client=client,
-            intro=render_markdown(step_list.intro, facts) if step_list else mark_safe(""),
-            steps=[render_markdown(step.text, facts) for step in step_list.steps.all()] if step_list else [],
+            intro=batch.result(intro) if intro else mark_safe(""),
+            steps=[batch.result(key) for key in steps],
             is_override=bool(step_list and step_list.vendor_id),
         )
         if client.audience == MailClient.Audience.IT:

@@ -20,6 +20,8 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from articles.pagecache import public_page
+
 #: How long a browser or proxy may reuse a download before asking again.
 CACHE_SECONDS = 300
 
@@ -35,9 +37,10 @@ def read_only(view):
 
     CSRF protection would answer a POST (or any method Django does not know to
     be safe) with a 403 before the view could say 405; a view that never
-    changes anything has nothing for it to protect.
+    changes anything has nothing for it to protect. Its answers are the same
+    for every reader, so the page cache keeps them (``pagecache.public_page``).
     """
-    return csrf_exempt(require_safe(view))
+    return public_page(csrf_exempt(require_safe(view)))
 
 
 def content_etag(body: bytes) -> str:

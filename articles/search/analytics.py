@@ -25,15 +25,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from articles.content.models import Article
 from articles.search import query as query_module
-from articles.search.models import ArticleReadCount, SearchClick, SearchQueryLog, normalise_query
+from articles.search import read_buffer
+from articles.search.models import SearchClick, SearchQueryLog, normalise_query
 from articles.search.results import SearchResults
+from articles.throttle import client_ip
 
 _CLICK_SALT = "articles.search.click"
 _READ_SALT = "articles.search.read"
@@ -147,25 +149,29 @@ def record_read(article: Article, *, reader: str) -> None:
     """Count a read of ``article`` today unless ``reader`` read it already today.
 
     ``reader`` is whatever tells readers apart (the page gives IP address and
-    user agent); it is never stored. A first read is one statement, an insert
-    or an increment; a repeat is none.
+    user agent); it is never stored. No query: a first read is counted in the
+    cache and written with others by ``read_buffer.flush()``.
     """
     today = timezone.localdate()
-    if not _first_read_today(article, reader, today):
+    if not _first_read_today(article.pk, reader, today):
         return
-    table = connection.ops.quote_name(ArticleReadCount._meta.db_table)
-    # The same upsert runs on SQLite and PostgreSQL; the ORM has no atomic increment-or-insert.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (article_id, day, count) VALUES (%s, %s, 1) "  # noqa: S608 - table name from _meta
-            f"ON CONFLICT (article_id, day) DO UPDATE SET count = {table}.count + 1",
-            [article.pk, today],
-        )
+    read_buffer.count_read(article.pk, today)
 
 
-def _first_read_today(article: Article, reader: str, today: dt.date) -> bool:
+def record_page_read(request: HttpRequest, article_id: int) -> None:
+    """An article page answered from the page cache: counted as its view counts it (GETs only)."""
+    if request.method == "GET":
+        record_read(Article(pk=article_id), reader=reader_of(request))
+
+
+def reader_of(request: HttpRequest) -> str:
+    """What tells readers apart: IP address and user agent (hashed, never stored)."""
+    return f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
+
+
+def _first_read_today(article_id: int, reader: str, today: dt.date) -> bool:
     # A keyed hash: without SECRET_KEY no one can tell from the cache who read what.
-    digest = salted_hmac(_READ_SALT, f"{today.isoformat()}|{article.pk}|{reader}", algorithm="sha256")
+    digest = salted_hmac(_READ_SALT, f"{today.isoformat()}|{article_id}|{reader}", algorithm="sha256")
     end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
     seconds_left = max(1, math.ceil((end_of_day - timezone.now()).total_seconds()))
     return cache.add(f"{_READ_SALT}:{digest.hexdigest()}", 1, timeout=seconds_left)

@@ -5,7 +5,9 @@ Readers see two things derived from what staff write:
 - a vendor's ``facts_changed_at``: the ``Last-Modified`` and ``createDate`` of
   its downloads. It moves when an address, domain or range of the vendor
   changes, or its name, slug or website (the downloads name the vendor);
-- the search documents of the articles a change reaches (``search.index``).
+- the search documents of the articles a change reaches (``search.index``);
+- the pages kept in the cache: any change moves the site's generation on
+  (``pagecache.keys.bump``), as the block ends and again on commit.
 
 Every write path (a service, an admin save, an admin action, the import) names
 what it wrote with ``written()`` or one of the functions below. Outside
@@ -43,6 +45,7 @@ from django.utils import timezone
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.notify.announce import announce
+from articles.pagecache import keys as page_keys
 from articles.revisions.registry import root_of
 from articles.search import index
 
@@ -82,6 +85,11 @@ def recording() -> Iterator[Pending]:
             _pending.reset(token)
             token = None
             _carry_out(pending)
+            if pending:
+                # Now, for this process's next request, and again once the writes are
+                # visible to all: a page rendered from the old rows in between is not served.
+                page_keys.bump()
+                transaction.on_commit(page_keys.bump)
     finally:
         if token is not None:
             _pending.reset(token)

@@ -23,6 +23,7 @@ from articles.tasks import (  # noqa: F401 (registers their tasks with the worke
     facts_due,
     notify,
     range_pastes,
+    read_counts,
     scheduled,
     search_log,
 )

@@ -1,0 +1,206 @@
+"""``PageCacheMiddleware``: answers anonymous GETs of ``public_page`` views from the "pages" cache.
+
+It sits after WhiteNoise and before the session, CSRF and authentication
+middleware: a hit costs one cache round trip (the page and the site's
+generation together, ``get_many``) and no query. The middleware outside it
+(security headers, CSP, Permissions-Policy) still adds its headers to every
+answer.
+
+Never kept: anything but a 200 to a GET; a request with a session cookie
+(signed-in staff: their answers are marked ``private``); a response setting a
+cookie, using a CSRF token, marked private or no-store, or varying on more
+than ``Cookie`` and ``Accept-Encoding``. Drafts and previews answer 404 or
+live under /admin/, which is no ``public_page``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, ResolverMatch, resolve
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import parse_http_date_safe
+from django.utils.module_loading import import_string
+
+from articles.pagecache import PAGE_ATTRIBUTE, REPLAY_ATTRIBUTE, compression
+from articles.pagecache.keys import CACHE_ALIAS, GENERATION_KEY, ensure_generation, page_key
+
+logger = logging.getLogger(__name__)
+
+#: A kept page lives at most this long even if nothing changes (a day: midnight comes first anyway).
+LONGEST_SECONDS = 24 * 3600
+#: Headers made per answer, never kept with the page.
+_NOT_KEPT = {"content-length", "content-encoding", "etag", "cache-control", "date", "expires"}
+_VARY_ALLOWED = {"cookie", "accept-encoding"}
+_SECRET_DIRECTIVES = ("private", "no-store", "no-cache")
+
+
+@dataclass
+class Entry:
+    """One kept page: its body as it is and compressed, and what its answers say."""
+
+    generation: int
+    valid_until: float
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str
+    last_modified: int | None
+    tags: list[str]
+    compressed: dict[str, bytes] = field(default_factory=dict)
+    #: ``on_every_answer``'s function and arguments, called on each hit.
+    replay: tuple[str, tuple] | None = None
+    #: The view's own browser lifetime (the downloads say 300 s), else ``PAGE_CACHE_MAX_AGE``.
+    max_age: int | None = None
+
+
+@functools.cache
+def _next_change():
+    return import_string(settings.PAGE_CACHE_NEXT_CHANGE)
+
+
+def page_tags(match: ResolverMatch) -> list[str]:
+    """What a CDN may purge this page by: the site, and the vendor and article of its address."""
+    tags = ["site"]
+    vendor = match.kwargs.get("vendor")
+    if vendor:
+        tags.append(f"vendor:{vendor}")
+    article = match.kwargs.get("article")
+    if article:
+        tags.append(f"article:{vendor or 'help'}/{article}")
+    return tags
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        if not getattr(match.func, PAGE_ATTRIBUTE, False):
+            return self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # Signed-in staff may see more than readers: never kept, by us or by anyone on the way.
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        cache = caches[CACHE_ALIAS]
+        key = page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation, entry = found.get(GENERATION_KEY), found.get(key)
+        now = time.time()
+        if entry is not None and entry.generation == generation and now < entry.valid_until:
+            if entry.replay is not None:
+                function, arguments = entry.replay
+                import_string(function)(request, *arguments)
+            return self._answer(request, entry, now, hit=True)
+        if generation is None:
+            generation = ensure_generation()
+        response = self.get_response(request)
+        entry = self._keep(request, response, generation, page_tags(match), now)
+        if entry is None:
+            return response
+        cache.set(key, entry, timeout=max(1, math.ceil(entry.valid_until - now)))
+        return self._answer(request, entry, now, hit=False)
+
+    def _keep(
+        self, request: HttpRequest, response: HttpResponse, generation: int, tags: list[str], now: float
+    ) -> Entry | None:
+        """The entry to keep for this answer, or None if it may not be kept."""
+        if request.method != "GET" or response.status_code != 200 or response.streaming:
+            return None
+        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return None
+        control = response.headers.get("Cache-Control", "").lower()
+        if any(directive in control for directive in _SECRET_DIRECTIVES):
+            return None
+        vary = {v.strip().lower() for v in cc_delim_re.split(response.headers.get("Vary", "")) if v.strip()}
+        if vary - _VARY_ALLOWED:
+            return None
+        next_change = self._next_change(generation, now)
+        if next_change is None:
+            return None
+        valid_until = min(now + LONGEST_SECONDS, next_change)
+        body = response.content
+        content_type = response.headers.get("Content-Type", "")
+        return Entry(
+            generation=generation,
+            valid_until=valid_until,
+            headers=[(name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT],
+            body=body,
+            # A view's own strong ETag (the downloads') is kept; else one from the bytes.
+            etag=response.headers.get("ETag")
+            or '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
+            last_modified=parse_http_date_safe(response.headers.get("Last-Modified", "")),
+            tags=tags,
+            compressed=compression.variants(body) if compression.compressible(content_type, body) else {},
+            replay=getattr(response, REPLAY_ATTRIBUTE, None),
+            max_age=get_max_age(response),
+        )
+
+    def _next_change(self, generation: int, now: float) -> float | None:
+        """When the site next changes by the clock: asked once per generation, kept beside the pages.
+
+        None if it cannot be known (the database is down): the page is answered, not kept.
+        """
+        cache = caches[CACHE_ALIAS]
+        key = f"pages:next-change:{generation}"
+        moment = cache.get(key)
+        if moment is not None and moment > now:
+            return moment
+        try:
+            moment = _next_change()().timestamp()
+        except Exception:  # a cache must never turn a page that rendered into an error
+            logger.exception("The next time-based change could not be read; the page is not kept.")
+            return None
+        cache.set(key, moment, timeout=max(1, math.ceil(moment - now)))
+        return moment
+
+    def _answer(self, request: HttpRequest, entry: Entry, now: float, *, hit: bool) -> HttpResponse:
+        coding = compression.choose(entry.compressed, request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        body = entry.compressed[coding] if coding else entry.body
+        response = HttpResponse(b"" if request.method == "HEAD" else body)
+        for name, value in entry.headers:
+            response.headers[name] = value
+        response.headers["Content-Length"] = str(len(body))
+        # A strong ETag names one representation: each coding has its own.
+        etag = entry.etag if coding is None else f'{entry.etag[:-1]}-{coding}"'
+        response.headers["ETag"] = etag
+        if coding:
+            response.headers["Content-Encoding"] = coding
+        if entry.compressed:
+            patch_vary_headers(response, ["Accept-Encoding"])
+        left = max(0, int(entry.valid_until - now))
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=min(settings.PAGE_CACHE_MAX_AGE if entry.max_age is None else entry.max_age, left),
+            s_maxage=min(settings.PAGE_CACHE_S_MAXAGE, left),
+            stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+        )
+        # Fastly reads Surrogate-Key (spaces), Cloudflare Cache-Tag (commas).
+        response.headers["Surrogate-Key"] = " ".join(entry.tags)
+        response.headers["Cache-Tag"] = ",".join(entry.tags)
+        response.headers["X-Page-Cache"] = "hit" if hit else "miss"
+        return get_conditional_response(
+            request, etag=etag, last_modified=entry.last_modified, response=response
+        )
