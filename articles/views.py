@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.content import selectors
-from articles.content.end_matter import end_matter
+from articles.content.end_matter import end_matter, vendor_unsupported
 from articles.content.models import Article, MailClient
 from articles.content.placeholders import EXAMPLE_FACTS, PLACEHOLDERS
 from articles.content.rendering import render_preview, vendor_facts
@@ -56,6 +56,7 @@ def vendor_hub(request: HttpRequest, vendor: str) -> HttpResponse:
             "addresses": list(vendor_obj.sender_addresses.active()),
             "domains": list(vendor_obj.sender_domains.active()),
             "range_counts": vendor_ranges_by_tier(vendor_obj),
+            "unsupported": vendor_unsupported(vendor_obj),
             "canonical_url": request.build_absolute_uri(vendor_obj.get_absolute_url()),
         },
     )

@@ -34,8 +34,13 @@ class EndMatter:
 def _unsupported(page: ArticlePage) -> Unsupported | None:
     if page.article.unsupported:
         return Unsupported(product="", note=page.article.unsupported_note)
-    if page.vendor is not None and page.vendor.unsupported:
-        return Unsupported(product=page.vendor.name, note=page.vendor.unsupported_note)
+    return vendor_unsupported(page.vendor)
+
+
+def vendor_unsupported(vendor) -> Unsupported | None:
+    """The banner for a vendor flagged as no longer supported: its hub and every article of it show it."""
+    if vendor is not None and vendor.unsupported:
+        return Unsupported(product=vendor.name, note=vendor.unsupported_note)
     return None
 
 

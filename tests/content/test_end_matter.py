@@ -121,6 +121,21 @@ def test_a_vendor_flagged_as_no_longer_supported_shows_a_banner_on_its_articles(
     assert html.index("unsupported-banner") < html.index('id="article-title"') + 200  # at the top
 
 
+def test_a_vendor_flagged_as_no_longer_supported_shows_the_banner_on_its_hub_too(client, guide, acme):
+    hub = client.get(acme.get_absolute_url()).content.decode()
+    assert "unsupported-banner" not in hub
+    acme.unsupported = True
+    acme.unsupported_note = "Use <i>Acme Mail 2</i>."
+    acme.save()
+    hub = client.get(acme.get_absolute_url()).content.decode()
+    banner = hub.split('<div class="callout legacy unsupported-banner" role="note">', 1)[1].split(
+        "</div>", 1
+    )[0]
+    assert "Acme Mail is no longer supported" in banner
+    assert "Use &lt;i&gt;Acme Mail 2&lt;/i&gt;." in banner
+    assert hub.index("unsupported-banner") < hub.index("<h1>")
+
+
 def test_an_article_flagged_shows_its_own_banner_without_a_note(client, acme):
     article = make_article(acme, "old-plugin", unsupported=True)
     html = page(client, article)
