@@ -122,6 +122,17 @@ def test_marking_reviewed_takes_an_article_off_the_report(viewer, vendor):
     assert listed(viewer.get(REPORT)) == {}
 
 
+def test_marking_reviewed_leaves_last_updated_where_it_was(viewer, vendor):
+    # A review changes nothing readers see: the page's "Last updated" must not move to now.
+    overdue = article(vendor, "overdue", reviewed_on=days_ago(200))
+    written = moment(days_ago(30))
+    Article.objects.filter(pk=overdue.pk).update(updated_at=written)
+    data = form_data(viewer.get(REPORT), "review-form")
+    viewer.post(ARTICLES, {**data, "_selected_action": str(overdue.pk)}, follow=True)
+    reviewed = Article.objects.get(pk=overdue.pk)
+    assert (reviewed.reviewed_on, reviewed.updated_at) == (timezone.localdate(), written)
+
+
 def test_report_offers_marking_reviewed_only_to_who_may_change_articles(vendor):
     article(vendor, "never")
     reader = staff_user("view_article", username="reader")
