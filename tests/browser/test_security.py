@@ -42,7 +42,7 @@ def test_public_pages_send_the_policies_and_break_none_of_them(page, demo_site):
     assert "camera=()" in response.headers["permissions-policy"]
     box = page.get_by_role("combobox", name="Search the help center")
     box.press_sequentially("smartt", delay=30)
-    page.get_by_role("listbox", name="Suggested articles").wait_for()
+    page.get_by_role("listbox", name="Suggestions").wait_for()
     page.goto(demo_site.url + "/smarttrak/allowlisting-guide/")
     page.locator(".picker [data-client-link='apple-mail']").click()
     assert page.locator("section#apple-mail").is_visible()
