@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import timezone
 
 from articles.admin.common import RecordsChanges, TextareaWidget
 from articles.admin.history import RevisionHistory
 from articles.admin.locking import RefusesStaleEdits
+from articles.admin.reports import ReadersRecordAdmin
 from articles.search import analytics
 from articles.search.models import PromotedResult, SearchQueryLog, Synonym
 
@@ -41,20 +37,8 @@ class PromotedResultAdmin(RevisionHistory, RecordsChanges, RefusesStaleEdits, ad
     list_select_related = ["article", "article__vendor"]
 
 
-class ReportPeriodForm(forms.Form):
-    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            raise forms.ValidationError("The period must start before it ends.", code="period_reversed")
-        return cleaned
-
-
 @admin.register(SearchQueryLog)
-class SearchQueryLogAdmin(admin.ModelAdmin):
+class SearchQueryLogAdmin(ReadersRecordAdmin):
     list_display = ["created_at", "query", "kind", "result_count", "click_count"]
     list_filter = ["kind", "created_at"]
     search_fields = ["normalised"]
@@ -68,32 +52,12 @@ class SearchQueryLogAdmin(admin.ModelAdmin):
         return log.click_count
 
     # The log is a record of what readers did: it can be read and pruned, not edited.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    report_url_name = "articles_searchquerylog_report"
+    report_template = "admin/articles/searchquerylog/report.html"
+    report_title = "Search report"
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_urls(self):
-        report = self.admin_site.admin_view(self.report_view)
-        return [path("report/", report, name="articles_searchquerylog_report"), *super().get_urls()]
-
-    def report_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        today = timezone.localdate()
-        initial = {"since": today - dt.timedelta(days=29), "until": today}
-        form = ReportPeriodForm(request.GET or None, initial=initial)
-        period = form.cleaned_data if form.is_valid() else initial
+    def report_context(self, since: dt.date, until: dt.date) -> dict:
         tz = timezone.get_current_timezone()
-        since = dt.datetime.combine(period["since"], dt.time.min, tzinfo=tz)
-        until = dt.datetime.combine(period["until"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Search report",
-            "form": form,
-            "report": analytics.report(since=since, until=until),
-            "until_shown": period["until"],
-        }
-        return TemplateResponse(request, "admin/articles/searchquerylog/report.html", context)
+        start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return {"report": analytics.report(since=start, until=end), "until_shown": until}
