@@ -85,21 +85,29 @@ class OutboxQuerySet(models.QuerySet):
         )
 
 
-class OutboxMessage(models.Model):
+class Attempted(models.Model):
+    """Something the worker sends, retries with backoff and claims with a lease (``outbox``)."""
+
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboxMessage(Attempted):
     """One mail waiting to be sent, or sent; the worker claims it with a lease (``outbox``)."""
 
     to = models.EmailField(_("to"), max_length=EMAIL_MAX_LENGTH)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
     headers = models.JSONField(_("headers"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
-    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
 
     objects = OutboxQuerySet.as_manager()
 
@@ -189,7 +197,7 @@ class DeliveryQuerySet(models.QuerySet):
         )
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(Attempted):
     """One change set to POST to one endpoint, and how its attempts went."""
 
     class Status(models.TextChoices):
@@ -203,14 +211,8 @@ class WebhookDelivery(models.Model):
     event_id = models.CharField(_("event"), max_length=200)
     body = models.TextField(_("JSON body"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     response_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
-    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 
