@@ -12,13 +12,13 @@ A mail program's section of a guide is suggested with a deep link
 vendor, or when only one guide has that section. Articles match by title or
 vendor name, synonyms included (``safe s`` → safe senders → allowlist);
 headings of article bodies by their words, under the anchors the page gives
-them (content/anchors.py, through ``render_document``).
+them: the index keeps each heading with its anchor (``SearchSection``, built
+with the page's own rule in content/anchors.py), so nothing is rendered here.
 
 Six queries at the most (three for a lone word of two letters), however many vendors, articles and headings
 exist: vendors, mail programs, synonyms, guides with a named program's
-section (only when a program is named), articles by title, and articles by
-body with the anchors of their sections (which a heading may not take). Headings are read from the bodies of the few best body
-matches at suggestion time, so nothing is stored twice.
+section (only when a program is named), articles by title, and the indexed
+headings of the few best body matches.
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Aggregate, CharField, Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from articles.content.models import Article, ArticleClient, MailClient
-from articles.content.rendering import render_document
 from articles.facts.models import Vendor
 from articles.search import prefixes, synonyms
 from articles.search.backends import get_backend
+from articles.search.models import SearchSection
 from articles.search.query import STOP_WORDS, clean, tokenise
 
 #: Most suggestions shown, and most of each kind.
@@ -54,18 +54,6 @@ GROUPS = {
 MIN_TEXT_PREFIX = 3
 #: Articles whose bodies are read for matching headings.
 HEADING_ARTICLES = 4
-
-
-class _Joined(Aggregate):
-    """Text values joined by spaces, in the same query: Django's ``StringAgg`` is PostgreSQL's alone
-    (until Django 6.0), and a prefetch would be a query more only when some article matches."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s, ' ')"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
 
 
 @dataclass(frozen=True)
@@ -244,37 +232,29 @@ def _articles(wanted: list[tuple[str, ...]]) -> list[Suggestion]:
 
 
 def _headings(wanted: list[tuple[str, ...]]) -> list[Suggestion]:
-    """Headings of article bodies that have the words, with the page's anchors: one or two queries."""
-    sections = ArticleClient.objects.filter(article=OuterRef("pk")).values("article")
-    articles = get_backend().body_prefix(
-        Article.objects.public()
-        .select_related("vendor")
-        .annotate(
-            client_slugs=Subquery(sections.annotate(slugs=_Joined("mail_client__slug")).values("slugs"))
-        ),
-        wanted,
-        HEADING_ARTICLES,
+    """Headings of article bodies that have the words, with the page's anchors: one query."""
+    articles = get_backend().body_prefix(Article.objects.public(), wanted, HEADING_ARTICLES)
+    headings = (
+        SearchSection.objects.filter(kind=SearchSection.Kind.HEADING, article__in=articles.values("pk"))
+        .select_related("article__vendor")
+        .order_by("article", "position")
     )
     found = []
-    for article in articles:
-        facts = {"vendor": article.vendor.name} if article.vendor else {}
-        slugs = (article.client_slugs or "").split()
-        for heading in render_document(article.body, facts, client_slugs=slugs).headings:
-            spans = prefixes.group_spans(wanted, heading.title)
-            if len(spans) < len(wanted):
-                continue
-            prefix = f"{article.title} › "
-            found.append(
-                Suggestion(
-                    kind="heading",
-                    title=prefix + heading.title,
-                    url=f"{article.get_absolute_url()}#{heading.anchor}",
-                    meta=article.vendor.name if article.vendor else article.get_kind_display(),
-                    parts=tuple(
-                        prefixes.marked(prefix + heading.title, prefixes.shifted(spans, len(prefix)))
-                    ),
-                )
+    for heading in headings:
+        spans = prefixes.group_spans(wanted, heading.name)
+        if len(spans) < len(wanted):
+            continue
+        article = heading.article
+        prefix = f"{article.title} › "
+        found.append(
+            Suggestion(
+                kind="heading",
+                title=prefix + heading.name,
+                url=f"{article.get_absolute_url()}#{heading.anchor}",
+                meta=article.vendor.name if article.vendor else article.get_kind_display(),
+                parts=tuple(prefixes.marked(prefix + heading.name, prefixes.shifted(spans, len(prefix)))),
             )
+        )
     return found
 
 
