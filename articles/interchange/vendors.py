@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db import models
@@ -23,6 +24,8 @@ class VendorWriter(StepListWriter):
     clients: dict[str, MailClient]
     #: Every sender domain, stored or written so far, and its vendor: to notice look-alikes.
     domain_owners: dict[str, Vendor]
+    #: (model, pk, field, moment): the "last changed" times the file gives rows it creates (write.py).
+    carried_moments: list[tuple[type, int, str, dt.datetime]]
 
     def _vendor(self, entry: VendorEntry) -> None:
         vendor = self.vendors.get(entry.slug) or Vendor(slug=entry.slug)
