@@ -16,7 +16,7 @@ Variables: ``DEBUG``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated),
 ``WORKER_QUEUE``, ``WORKER_SQLITE_FILE`` (the background worker's store without Redis),
 ``HELPCENTER_ALLOW_DOCUMENTATION_RANGES`` (tests and examples only),
 ``PAGE_CACHE_ENABLED`` / ``_MAX_AGE`` / ``_S_MAXAGE`` / ``_STALE_WHILE_REVALIDATE``,
-``READ_COUNT_LOCAL_FLUSH_SECONDS``.
+``LOCAL_FLUSH_SECONDS``.
 """
 
 import datetime as dt
@@ -374,9 +374,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "articles.admin.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "articles.throttle.client_ip"
 
-# Read counts are buffered in the cache (articles/search/read_buffer.py); without Redis
+# Read counts and the search log are buffered (articles/search/buffers.py); without Redis
 # the web process writes its own at most this often (with Redis the worker does, each minute).
-READ_COUNT_LOCAL_FLUSH_SECONDS = env_int("READ_COUNT_LOCAL_FLUSH_SECONDS", 60, minimum=1)
+LOCAL_FLUSH_SECONDS = env_int("LOCAL_FLUSH_SECONDS", 60, minimum=1)
 
 # Searches are kept this many days (pruned daily by the worker, articles/tasks/search_log.py).
 SEARCH_LOG_RETENTION_DAYS = env_int("SEARCH_LOG_RETENTION_DAYS", 90, minimum=1)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from articles.content import fragments
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
+from articles.pagecache import local as pagecache_local
+from articles.search import log_buffer
 from articles.services import changes
 
 
@@ -110,6 +112,9 @@ def empty_cache(settings):
     caches["fragments"].clear()
     fragments.forget_local()
     caches["pages"].clear()
+    pagecache_local.clear()
+    log_buffer.forget_local()
     settings.PAGE_CACHE_ENABLED = False
-    # Read counts are written when a test flushes them (read_buffer.flush), never in a pinned request.
-    settings.READ_COUNT_LOCAL_FLUSH_SECONDS = 10**9
+    # Read counts and searches are written when a test flushes them (read_buffer.flush,
+    # log_buffer.flush), never in a pinned request.
+    settings.LOCAL_FLUSH_SECONDS = 10**9

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
+from articles.search import log_buffer
 from articles.search.models import SearchClick, SearchQueryLog
 from articles.throttle import client_ip
 from tests.conftest import make_article
@@ -177,6 +178,7 @@ def test_search_over_the_limit_gets_429_with_retry_after_and_a_short_page(client
     assert 1 <= int(response["Retry-After"]) <= 60
     html = response.content.decode()
     assert "<h1>Too many requests</h1>" in html and f"wait {response['Retry-After']} second" in html
+    log_buffer.flush()
     assert SearchQueryLog.objects.count() == 3  # the refused search was not logged
 
 
@@ -197,9 +199,12 @@ def test_clicks_over_the_limit_get_429_and_count_nothing(client, tight_limits, a
     url = reverse("articles:search_click")
     data = {"token": token, "article": article.pk, "position": 1}
     assert [client.post(url, data).status_code for _ in range(3)] == [204] * 3
+    log_buffer.flush()
+    assert SearchClick.objects.count() == 1
     SearchClick.objects.all().delete()
     response = client.post(url, data)
     assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    log_buffer.flush()
     assert not SearchClick.objects.exists()
 
 

@@ -30,16 +30,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 PAGE_ATTRIBUTE = "public_page"
+KEEP_ATTRIBUTE = "public_page_kept_seconds"
 REPLAY_ATTRIBUTE = "page_cache_replay"
 
 
-def public_page(view: Callable) -> Callable:
+def public_page(view: Callable | None = None, *, keep_seconds: int | None = None) -> Callable:
     """Mark a view whose answers are the same for every anonymous reader: the page cache keeps them.
 
+    ``@public_page`` keeps a page until the site changes (a day at most);
+    ``@public_page(keep_seconds=600)`` no longer than that, for pages with an
+    address per query, whose long tail should leave the cache soon.
     Decorators built with ``functools.wraps`` above or below keep the mark.
     """
-    setattr(view, PAGE_ATTRIBUTE, True)
-    return view
+
+    def mark(view: Callable) -> Callable:
+        setattr(view, PAGE_ATTRIBUTE, True)
+        setattr(view, KEEP_ATTRIBUTE, keep_seconds)
+        return view
+
+    return mark if view is None else mark(view)
 
 
 def on_every_answer(response, function: str, *arguments) -> None:

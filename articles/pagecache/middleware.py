@@ -1,8 +1,9 @@
 """``PageCacheMiddleware``: answers anonymous GETs of ``public_page`` views from the "pages" cache.
 
 It sits after WhiteNoise and before the session, CSRF and authentication
-middleware: a hit costs one cache round trip (the page and the site's
-generation together, ``get_many``) and no query. The middleware outside it
+middleware: a hit costs one cache round trip and no query: the site's
+generation, when this process holds the page (``local``), else the page and
+the generation together (``get_many``). The middleware outside it
 (security headers, CSP, Permissions-Policy) still adds its headers to every
 answer.
 
@@ -36,7 +37,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
-from articles.pagecache import PAGE_ATTRIBUTE, REPLAY_ATTRIBUTE, compression
+from articles.pagecache import KEEP_ATTRIBUTE, PAGE_ATTRIBUTE, REPLAY_ATTRIBUTE, compression, local
 from articles.pagecache.keys import CACHE_ALIAS, GENERATION_KEY, ensure_generation, page_key
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ class Entry:
     replay: tuple[str, tuple] | None = None
     #: The view's own browser lifetime (the downloads say 300 s), else ``PAGE_CACHE_MAX_AGE``.
     max_age: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(data) for data in self.compressed.values())
 
 
 @functools.cache
@@ -105,8 +110,7 @@ class PageCacheMiddleware:
 
         cache = caches[CACHE_ALIAS]
         key = page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation, entry = found.get(GENERATION_KEY), found.get(key)
+        generation, entry = self._find(cache, key)
         now = time.time()
         if entry is not None and entry.generation == generation and now < entry.valid_until:
             if entry.replay is not None:
@@ -116,14 +120,40 @@ class PageCacheMiddleware:
         if generation is None:
             generation = ensure_generation()
         response = self.get_response(request)
-        entry = self._keep(request, response, generation, page_tags(match), now)
+        keep_seconds = getattr(match.func, KEEP_ATTRIBUTE, None) or LONGEST_SECONDS
+        entry = self._keep(request, response, generation, page_tags(match), now, keep_seconds)
         if entry is None:
             return response
         cache.set(key, entry, timeout=max(1, math.ceil(entry.valid_until - now)))
+        local.put(key, entry, entry.size)
         return self._answer(request, entry, now, hit=False)
 
+    @staticmethod
+    def _find(cache, key: str) -> tuple[int | None, Entry | None]:
+        """The site's generation and the entry for ``key``: one round trip when this process holds it."""
+        held = local.get(key)
+        if held is not None:
+            generation = cache.get(GENERATION_KEY)
+            if held.generation == generation:
+                return generation, held
+            local.drop(key)
+            # Another server may have kept this page under the new generation already.
+            entry = cache.get(key) if generation is not None else None
+        else:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation, entry = found.get(GENERATION_KEY), found.get(key)
+        if entry is not None and entry.generation == generation:
+            local.put(key, entry, entry.size)
+        return generation, entry
+
     def _keep(
-        self, request: HttpRequest, response: HttpResponse, generation: int, tags: list[str], now: float
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        generation: int,
+        tags: list[str],
+        now: float,
+        keep_seconds: int,
     ) -> Entry | None:
         """The entry to keep for this answer, or None if it may not be kept."""
         if request.method != "GET" or response.status_code != 200 or response.streaming:
@@ -139,7 +169,7 @@ class PageCacheMiddleware:
         next_change = self._next_change(generation, now)
         if next_change is None:
             return None
-        valid_until = min(now + LONGEST_SECONDS, next_change)
+        valid_until = min(now + keep_seconds, next_change)
         body = response.content
         content_type = response.headers.get("Content-Type", "")
         return Entry(

@@ -8,7 +8,9 @@ query is stored unless they are a vendor's (``*@example.com``; an IP address
 no vendor sends from is cut to its /24 or /48). So are addresses spelled out
 to dodge spam robots (``john dot doe at gmail dot com``, ``[at]``, ``(dot)``),
 phone numbers and any other run of seven or more digits (``[number]``). The
-log is kept ``SEARCH_LOG_RETENTION_DAYS`` days (``prune_search_log``).
+log is kept ``SEARCH_LOG_RETENTION_DAYS`` days (``prune_search_log``). A
+search writes nothing: searches and clicks are buffered and written in
+batches (log_buffer.py).
 
 Reads of articles are counted per article and day, to list the most-read,
 each reader at most once a day: the cache keeps a keyed hash of the day, the
@@ -20,7 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
@@ -31,8 +35,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from articles.content.models import Article
+from articles.search import log_buffer, read_buffer
 from articles.search import query as query_module
-from articles.search import read_buffer
 from articles.search.models import SearchClick, SearchQueryLog, normalise_query
 from articles.search.results import SearchResults
 from articles.throttle import client_ip
@@ -112,36 +116,54 @@ def logged_text(results: SearchResults) -> str:
     return mask_numbers(mask_spelled_addresses(query_module.EMAIL.sub(mask, results.query.text)))
 
 
-def log_search(results: SearchResults) -> SearchQueryLog | None:
-    """Store one search (first pages only: paging on is not a new search). One query."""
+class LoggedSearch(NamedTuple):
+    """A search as the log keeps it, and the answer it was shown (plain values: the page cache pickles them)."""
+
+    text: str
+    normalised: str
+    kind: str
+    result_count: int
+    answer: str
+
+
+def log_search(results: SearchResults) -> LoggedSearch | None:
+    """Buffer one search (first pages only: paging on is not a new search). No query.
+
+    Its ``answer`` token names this rendering of the results: the page
+    carries it for clicks, and the page cache logs each reader it shows the
+    page to under it (``record_answered_search``).
+    """
     if results.query.is_empty or results.page != 1:
         return None
     text = logged_text(results)
-    return SearchQueryLog.objects.create(
-        query=text,
-        normalised=normalise_query(text),
-        kind=results.query.kind,
-        result_count=results.total,
-    )
+    logged = LoggedSearch(text, normalise_query(text), results.query.kind, results.total, uuid.uuid4().hex)
+    log_buffer.add_search(**logged._asdict())
+    return logged
 
 
-def click_token(log: SearchQueryLog) -> str:
-    """A signed reference to a logged search, so clicks cannot be pinned on other searches."""
-    return signing.dumps(log.pk, salt=_CLICK_SALT, compress=True)
+def record_answered_search(request: HttpRequest, *fields) -> None:
+    """A results page answered from the page cache: logged as the view logged it (GETs only)."""
+    if request.method == "GET":
+        log_buffer.add_search(**LoggedSearch(*fields)._asdict())
+
+
+def click_token(answer: str) -> str:
+    """A signed reference to a logged answer, so clicks cannot be pinned on other searches."""
+    return signing.dumps(answer, salt=_CLICK_SALT, compress=True)
 
 
 def record_click(*, token: str, article_id: int, position: int) -> bool:
-    """Count a click on a result; False if the token or the article is not valid."""
+    """Buffer a click on a result; False if the token is not one of ours or too old. No query.
+
+    An article that is not public is dropped when the buffer is written.
+    """
     try:
-        log_id = signing.loads(token, salt=_CLICK_SALT, max_age=CLICK_MAX_AGE)
+        answer = signing.loads(token, salt=_CLICK_SALT, max_age=CLICK_MAX_AGE)
     except signing.BadSignature:
         return False
-    if not Article.objects.public().filter(pk=article_id).exists():
+    if not isinstance(answer, str):  # a token signed before clicks named answers
         return False
-    SearchClick.objects.bulk_create(
-        [SearchClick(log_id=log_id, article_id=article_id, position=max(1, min(position, 10_000)))],
-        ignore_conflicts=True,
-    )
+    log_buffer.add_click(answer=answer, article_id=article_id, position=max(1, min(position, 10_000)))
     return True
 
 

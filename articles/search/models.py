@@ -215,6 +215,10 @@ class SearchQueryLog(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.TEXT)
     result_count = models.PositiveIntegerField(_("results"))
     created_at = models.DateTimeField(_("searched at"), default=timezone.now, db_index=True)
+    #: The answer this search was shown: one rendering of the results page, which the page cache
+    #: may show to several searches of the same words. Clicks name it (log_buffer.py). Empty on
+    #: searches logged before clicks were tied to answers.
+    token = models.UUIDField(_("answer"), null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("search")

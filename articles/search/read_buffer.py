@@ -3,12 +3,7 @@
 A read adds one to a counter per article and day in the default cache (an
 atomic ``incr``: in Redis, shared by every app server). ``flush()`` moves
 the counts into ``ArticleReadCount`` in one statement per batch, an upsert
-that adds to what is stored. The worker runs it every minute
-(articles/tasks/read_counts.py); with no Redis the counts are in the web
-process's own memory, which the worker cannot see, so the web process
-flushes them itself after an answer has been sent, at most once a minute
-(``READ_COUNT_LOCAL_FLUSH_SECONDS``)
-(``flush_if_due``, on Django's ``request_finished``).
+that adds to what is stored. Who runs it, and when: buffers.py.
 
 A count is taken out of the cache (``decr`` by what was read) before it is
 written: a flush that fails loses those reads rather than counting them twice.
@@ -17,9 +12,7 @@ written: a flush that fails loses those reads rather than counting them twice.
 from __future__ import annotations
 
 import datetime as dt
-import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -32,7 +25,6 @@ KEEP_SECONDS = 3 * 24 * 3600
 #: Rows per statement.
 BATCH_SIZE = 500
 _DAYS_KEPT = 2  # today and yesterday: a flush just after midnight still finds yesterday's
-_last_local_flush = time.monotonic()
 
 
 def _key(article_id: int, day: dt.date) -> str:
@@ -76,17 +68,3 @@ def _upsert(rows: list[tuple[int, dt.date, int]]) -> None:
             f"ON CONFLICT (article_id, day) DO UPDATE SET count = {table}.count + excluded.count",
             [value for row in rows for value in row],
         )
-
-
-def cache_is_shared() -> bool:
-    """Whether the worker sees the counts (Redis), or only this process does (memory)."""
-    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
-
-
-def flush_if_due(**_signal) -> None:
-    """After an answer, in a process whose counts no worker can see: flush if a minute has passed."""
-    global _last_local_flush
-    if cache_is_shared() or time.monotonic() - _last_local_flush < settings.READ_COUNT_LOCAL_FLUSH_SECONDS:
-        return
-    _last_local_flush = time.monotonic()
-    flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
+from articles.pagecache import local
 from tests.servers import redis_database
 
 #: This run's Redis database for the in-process tests (tests/servers.py offsets it).
@@ -24,8 +25,10 @@ def page_cache(request, settings):
             },
         }
     settings.PAGE_CACHE_ENABLED = True
+    local.clear()
     caches["pages"].clear()
     caches["fragments"].clear()
     yield request.param
+    local.clear()
     caches["pages"].clear()
     caches["fragments"].clear()

@@ -37,7 +37,7 @@ def fetch(client, path, **headers):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/acme/", GUIDE, "/acme/allowlist.json", "/allowlist.txt", "/robots.txt"]
+    "path", ["/", "/acme/", GUIDE, "/acme/allowlist.json", "/allowlist.txt", "/robots.txt", "/search/?q=acme"]
 )
 def test_a_kept_page_is_answered_without_a_query(client, page_cache, guide, django_assert_num_queries, path):
     first = client.get(path)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def logged(query: str) -> str:
-    return analytics.log_search(search(query)).query
+    return analytics.log_search(search(query)).text
 
 
 # Masking --------------------------------------------------------------------
@@ -57,7 +57,7 @@ def test_addresses_spelled_with_at_and_dot_are_masked(help_center, query, stored
 )
 def test_phone_numbers_and_long_digit_runs_are_masked(help_center, query, stored):
     entry = analytics.log_search(search(query))
-    assert entry.query == stored
+    assert entry.text == stored
     assert entry.normalised == stored.lower()
 
 

@@ -1,0 +1,170 @@
+"""The search log kept in a buffer and written in batches: a search writes nothing to the database.
+
+A logged search, and a click on one of its results, is added to a buffer as a
+small JSON record: with Redis, one list that every app server appends to
+(``RPUSH``) and the worker empties every minute (articles/tasks/search_log.py);
+without it, a list in the web process's own memory, which that process writes
+itself after an answer has been sent, at most once a minute
+(``buffers.flush_if_due``). ``flush()`` takes the records out (Redis: ``LPOP``
+with a count, which is atomic, so two flushes never take the same records)
+and writes each batch in one statement for its searches and one for its
+clicks.
+
+A click names the *answer* it came from (``SearchQueryLog.token``), not a
+row: the row is written later, and one answer kept by the page cache is shown
+to every reader who searches the same words until the site changes. A click
+goes to the latest search shown that answer with no click on that article
+yet; with none (pruned, or its article is no longer public) it is dropped.
+
+Records are taken out before they are written: a flush that fails loses them
+rather than writing them twice. With Redis down a search is answered and not
+logged, and the fault is logged.
+
+Why not the cache API, as the read counts use: a list of records is not a
+counter, and the cache has no atomic "append" or "take"; django-redis hands
+out its connection for exactly this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import uuid
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+from articles.content.models import Article
+from articles.search.models import SearchClick, SearchQueryLog
+
+logger = logging.getLogger(__name__)
+
+#: Records per batch: one statement for its searches, one for its clicks, on SQLite too
+#: (Django keeps a statement within SQLite's 999 parameters: 166 searches of six fields).
+BATCH_SIZE = 160
+#: A web process without Redis holds at most this many records between flushes; more are not logged.
+LOCAL_LIMIT = 50_000
+_KEY = "search-log:buffer"
+_local: list[str] = []
+_local_lock = threading.Lock()
+
+
+def is_shared() -> bool:
+    """Whether the buffers live in Redis, which the worker sees, or in this process only."""
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def add_search(*, text: str, normalised: str, kind: str, result_count: int, answer: str) -> None:
+    """Buffer one search: its logged (masked) text and the answer it was shown."""
+    _append({"t": "s", "q": text, "n": normalised, "k": kind, "r": result_count, "a": answer})
+
+
+def add_click(*, answer: str, article_id: int, position: int) -> None:
+    """Buffer a click on a result of ``answer``."""
+    _append({"t": "c", "a": answer, "id": article_id, "p": position})
+
+
+def flush() -> int:
+    """Write what is buffered; how many records were taken. Per batch: five queries, whatever its size."""
+    taken = 0
+    while records := _take(BATCH_SIZE):
+        taken += len(records)
+        _write([json.loads(record) for record in records])
+        if len(records) < BATCH_SIZE:
+            break
+    return taken
+
+
+def _append(record: dict) -> None:
+    record["at"] = timezone.now().timestamp()
+    data = json.dumps(record, separators=(",", ":"))
+    if not is_shared():
+        with _local_lock:
+            if len(_local) < LOCAL_LIMIT:
+                _local.append(data)
+        return
+    try:
+        _redis().rpush(cache.make_key(_KEY), data)
+    except RedisError:
+        logger.warning(
+            "The search log buffer cannot be reached: a search or click is not logged.", exc_info=True
+        )
+
+
+def _take(count: int) -> list[str]:
+    if not is_shared():
+        with _local_lock:
+            taken = _local[:count]
+            del _local[:count]
+        return taken
+    return [value.decode() for value in _redis().lpop(cache.make_key(_KEY), count) or []]
+
+
+def _redis():
+    return get_redis_connection("default")
+
+
+def forget_local() -> None:
+    """Drop this process's buffered records (tests start each with an empty buffer)."""
+    with _local_lock:
+        _local.clear()
+
+
+def _moment(timestamp: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
+
+
+@transaction.atomic
+def _write(records: list[dict]) -> None:
+    SearchQueryLog.objects.bulk_create(
+        [
+            SearchQueryLog(
+                query=record["q"],
+                normalised=record["n"],
+                kind=record["k"],
+                result_count=record["r"],
+                token=uuid.UUID(record["a"]),
+                created_at=_moment(record["at"]),
+            )
+            for record in records
+            if record["t"] == "s"
+        ]
+    )
+    clicks = [record for record in records if record["t"] == "c"]
+    if clicks:
+        _write_clicks(clicks)
+
+
+def _write_clicks(clicks: list[dict]) -> None:
+    answers = {uuid.UUID(click["a"]) for click in clicks}
+    shown = defaultdict(list)  # answer -> its searches, the latest first
+    for pk, answer in (
+        SearchQueryLog.objects.filter(token__in=answers)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "token")
+    ):
+        shown[answer].append(pk)
+    clicked = set(SearchClick.objects.filter(log__token__in=answers).values_list("log_id", "article_id"))
+    public = set(
+        Article.objects.public().filter(pk__in={click["id"] for click in clicks}).values_list("pk", flat=True)
+    )
+    rows = []
+    for click in clicks:
+        article = click["id"]
+        if article not in public:
+            continue
+        log = next((pk for pk in shown[uuid.UUID(click["a"])] if (pk, article) not in clicked), None)
+        if log is None:
+            continue
+        clicked.add((log, article))
+        rows.append(
+            SearchClick(log_id=log, article_id=article, position=click["p"], created_at=_moment(click["at"]))
+        )
+    SearchClick.objects.bulk_create(rows, ignore_conflicts=True)
