@@ -12,11 +12,11 @@ class ArticlesConfig(AppConfig):
 
         from articles.revisions.registry import register_models
         from articles.search import index  # noqa: F401
-        from articles.search.buffers import flush_if_due
+        from articles.search.buffers import after_answer
 
         # Every process that writes facts wakes the delivery worker when it commits (notify/announce.py).
         from articles.tasks import notify  # noqa: F401
 
         register_models()
-        # Without Redis no worker sees a web process's read counts and searches: it writes them itself.
-        request_finished.connect(flush_if_due, dispatch_uid="articles.buffers.flush_if_due")
+        # A web process hands on its read counts and searches after an answer (buffers.py).
+        request_finished.connect(after_answer, dispatch_uid="articles.buffers.after_answer")

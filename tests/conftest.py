@@ -17,7 +17,7 @@ from articles.content import fragments
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.pagecache import local as pagecache_local
-from articles.search import log_buffer
+from articles.search import log_buffer, read_buffer
 from articles.services import changes
 
 
@@ -114,6 +114,7 @@ def empty_cache(settings):
     caches["pages"].clear()
     pagecache_local.clear()
     log_buffer.forget_local()
+    read_buffer.forget_pending()
     settings.PAGE_CACHE_ENABLED = False
     # Read counts and searches are written when a test flushes them (read_buffer.flush,
     # log_buffer.flush), never in a pinned request.

@@ -22,17 +22,17 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, ResolverMatch, resolve
+from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
 from django.utils.cache import (
     cc_delim_re,
     get_conditional_response,
     get_max_age,
     patch_cache_control,
-    patch_vary_headers,
 )
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
@@ -67,14 +67,67 @@ class Entry:
     #: The view's own browser lifetime (the downloads say 300 s), else ``PAGE_CACHE_MAX_AGE``.
     max_age: int | None = None
 
+    #: Per content coding, the ETag and headers its answers carry: made on the first hit, not kept.
+    _answers: dict = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(data) for data in self.compressed.values())
+
+    def answer_headers(self, coding: str | None) -> tuple[str, list[tuple[str, str]]]:
+        """The ETag and the headers of an answer in ``coding`` (None: as it is), but Cache-Control."""
+        made = self._answers.get(coding)
+        if made is None:
+            body = self.compressed[coding] if coding else self.body
+            # A strong ETag names one representation: each coding has its own.
+            etag = self.etag if coding is None else f'{self.etag[:-1]}-{coding}"'
+            headers = [*self.headers, ("Content-Length", str(len(body))), ("ETag", etag)]
+            if coding:
+                headers.append(("Content-Encoding", coding))
+            if self.compressed:
+                vary = next((value for name, value in self.headers if name.lower() == "vary"), "")
+                if "accept-encoding" not in vary.lower():
+                    headers.append(("Vary", f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"))
+            # Fastly reads Surrogate-Key (spaces), Cloudflare Cache-Tag (commas).
+            headers += [("Surrogate-Key", " ".join(self.tags)), ("Cache-Tag", ",".join(self.tags))]
+            made = self._answers[coding] = (etag, headers)
+        return made
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_answers": {}}
+
+    def __setstate__(self, state: dict) -> None:
+        # An entry kept by the release before may lack fields added since: they take their defaults.
+        self.__dict__.update({"_answers": {}, "replay": None, "max_age": None, **state})
 
 
 @functools.cache
 def _next_change():
     return import_string(settings.PAGE_CACHE_NEXT_CHANGE)
+
+
+class Page(NamedTuple):
+    """What the page cache needs of a public page's view: how long to keep it, what a CDN purges it by."""
+
+    keep_seconds: int
+    tags: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def page_at(urlconf: str, path: str) -> Page | None:
+    """The public page at ``path``, or None: resolved once per path, not on every hit.
+
+    Keyed by the URL configuration too, as ``resolve`` is; bounded, so that
+    a stream of made-up addresses only pushes older ones out.
+    """
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    if not getattr(match.func, PAGE_ATTRIBUTE, False):
+        return None
+    keep = min(getattr(match.func, KEEP_ATTRIBUTE, None) or LONGEST_SECONDS, LONGEST_SECONDS)
+    return Page(keep, tuple(page_tags(match)))
 
 
 def page_tags(match: ResolverMatch) -> list[str]:
@@ -96,11 +149,8 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if not getattr(match.func, PAGE_ATTRIBUTE, False):
+        page = page_at(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
+        if page is None:
             return self.get_response(request)
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             # Signed-in staff may see more than readers: never kept, by us or by anyone on the way.
@@ -120,8 +170,7 @@ class PageCacheMiddleware:
         if generation is None:
             generation = ensure_generation()
         response = self.get_response(request)
-        keep_seconds = getattr(match.func, KEEP_ATTRIBUTE, None) or LONGEST_SECONDS
-        entry = self._keep(request, response, generation, page_tags(match), now, keep_seconds)
+        entry = self._keep(request, response, generation, page, now)
         if entry is None:
             return response
         cache.set(key, entry, timeout=max(1, math.ceil(entry.valid_until - now)))
@@ -147,13 +196,7 @@ class PageCacheMiddleware:
         return generation, entry
 
     def _keep(
-        self,
-        request: HttpRequest,
-        response: HttpResponse,
-        generation: int,
-        tags: list[str],
-        now: float,
-        keep_seconds: int,
+        self, request: HttpRequest, response: HttpResponse, generation: int, page: Page, now: float
     ) -> Entry | None:
         """The entry to keep for this answer, or None if it may not be kept."""
         if request.method != "GET" or response.status_code != 200 or response.streaming:
@@ -169,7 +212,7 @@ class PageCacheMiddleware:
         next_change = self._next_change(generation, now)
         if next_change is None:
             return None
-        valid_until = min(now + keep_seconds, next_change)
+        valid_until = min(now + page.keep_seconds, next_change)
         body = response.content
         content_type = response.headers.get("Content-Type", "")
         return Entry(
@@ -181,7 +224,7 @@ class PageCacheMiddleware:
             etag=response.headers.get("ETag")
             or '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
             last_modified=parse_http_date_safe(response.headers.get("Last-Modified", "")),
-            tags=tags,
+            tags=list(page.tags),
             compressed=compression.variants(body) if compression.compressible(content_type, body) else {},
             replay=getattr(response, REPLAY_ATTRIBUTE, None),
             max_age=get_max_age(response),
@@ -209,27 +252,15 @@ class PageCacheMiddleware:
         coding = compression.choose(entry.compressed, request.META.get("HTTP_ACCEPT_ENCODING", ""))
         body = entry.compressed[coding] if coding else entry.body
         response = HttpResponse(b"" if request.method == "HEAD" else body)
-        for name, value in entry.headers:
+        etag, headers = entry.answer_headers(coding)
+        for name, value in headers:
             response.headers[name] = value
-        response.headers["Content-Length"] = str(len(body))
-        # A strong ETag names one representation: each coding has its own.
-        etag = entry.etag if coding is None else f'{entry.etag[:-1]}-{coding}"'
-        response.headers["ETag"] = etag
-        if coding:
-            response.headers["Content-Encoding"] = coding
-        if entry.compressed:
-            patch_vary_headers(response, ["Accept-Encoding"])
         left = max(0, int(entry.valid_until - now))
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=min(settings.PAGE_CACHE_MAX_AGE if entry.max_age is None else entry.max_age, left),
-            s_maxage=min(settings.PAGE_CACHE_S_MAXAGE, left),
-            stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+        max_age = min(settings.PAGE_CACHE_MAX_AGE if entry.max_age is None else entry.max_age, left)
+        response.headers["Cache-Control"] = (
+            f"public, max-age={max_age}, s-maxage={min(settings.PAGE_CACHE_S_MAXAGE, left)}, "
+            f"stale-while-revalidate={settings.PAGE_CACHE_STALE_WHILE_REVALIDATE}"
         )
-        # Fastly reads Surrogate-Key (spaces), Cloudflare Cache-Tag (commas).
-        response.headers["Surrogate-Key"] = " ".join(entry.tags)
-        response.headers["Cache-Tag"] = ",".join(entry.tags)
         response.headers["X-Page-Cache"] = "hit" if hit else "miss"
         return get_conditional_response(
             request, etag=etag, last_modified=entry.last_modified, response=response

@@ -28,7 +28,6 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
@@ -167,36 +166,35 @@ def record_click(*, token: str, article_id: int, position: int) -> bool:
     return True
 
 
-def record_read(article: Article, *, reader: str) -> None:
-    """Count a read of ``article`` today unless ``reader`` read it already today.
+def record_read(article_id: int, *, reader: str) -> None:
+    """Count a read of an article today unless ``reader`` read it already today.
 
     ``reader`` is whatever tells readers apart (the page gives IP address and
     user agent); it is never stored. No query: a first read is counted in the
     cache and written with others by ``read_buffer.flush()``.
     """
-    today = timezone.localdate()
-    if not _first_read_today(article.pk, reader, today):
-        return
-    read_buffer.count_read(article.pk, today)
+    now = timezone.localtime()
+    today = now.date()
+    # A keyed hash: without SECRET_KEY no one can tell from the cache who read what.
+    digest = salted_hmac(_READ_SALT, f"{today.isoformat()}|{article_id}|{reader}", algorithm="sha256")
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    read_buffer.count_first_read(
+        article_id,
+        today,
+        reader_key=f"{_READ_SALT}:{digest.hexdigest()}",
+        seconds_left=max(1, math.ceil((end_of_day - now).total_seconds())),
+    )
 
 
 def record_page_read(request: HttpRequest, article_id: int) -> None:
     """An article page answered from the page cache: counted as its view counts it (GETs only)."""
     if request.method == "GET":
-        record_read(Article(pk=article_id), reader=reader_of(request))
+        record_read(article_id, reader=reader_of(request))
 
 
 def reader_of(request: HttpRequest) -> str:
     """What tells readers apart: IP address and user agent (hashed, never stored)."""
     return f"{client_ip(request)} {request.META.get('HTTP_USER_AGENT', '')}"
-
-
-def _first_read_today(article_id: int, reader: str, today: dt.date) -> bool:
-    # A keyed hash: without SECRET_KEY no one can tell from the cache who read what.
-    digest = salted_hmac(_READ_SALT, f"{today.isoformat()}|{article_id}|{reader}", algorithm="sha256")
-    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    seconds_left = max(1, math.ceil((end_of_day - timezone.now()).total_seconds()))
-    return cache.add(f"{_READ_SALT}:{digest.hexdigest()}", 1, timeout=seconds_left)
 
 
 def prune_search_log(*, now: dt.datetime | None = None) -> int:

@@ -1,11 +1,12 @@
 """The search log kept in a buffer and written in batches: a search writes nothing to the database.
 
 A logged search, and a click on one of its results, is added to a buffer as a
-small JSON record: with Redis, one list that every app server appends to
-(``RPUSH``) and the worker empties every minute (articles/tasks/search_log.py);
-without it, a list in the web process's own memory, which that process writes
-itself after an answer has been sent, at most once a minute
-(``buffers.flush_if_due``). ``flush()`` takes the records out (Redis: ``LPOP``
+small JSON record, first in the web process's own memory. With Redis, the
+process sends what it holds at most a second later, in one round trip
+(``push``, buffers.py), to one list that every app server appends to
+(``RPUSH``) and the worker empties every minute (articles/tasks/search_log.py).
+Without Redis, the process writes its records itself after an answer has
+been sent, at most once a minute. ``flush()`` takes the records out (Redis: ``LPOP``
 with a count, which is atomic, so two flushes never take the same records)
 and writes each batch in one statement for its searches and one for its
 clicks.
@@ -18,7 +19,8 @@ yet; with none (pruned, or its article is no longer public) it is dropped.
 
 Records are taken out before they are written: a flush that fails loses them
 rather than writing them twice. With Redis down a search is answered and not
-logged, and the fault is logged.
+logged, and the fault is logged; so is a process killed before it sent its
+last second of records.
 
 Why not the cache API, as the read counts use: a list of records is not a
 counter, and the cache has no atomic "append" or "take"; django-redis hands
@@ -34,14 +36,13 @@ import threading
 import uuid
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from articles.content.models import Article
+from articles.search import buffer_room
 from articles.search.models import SearchClick, SearchQueryLog
 
 logger = logging.getLogger(__name__)
@@ -56,11 +57,6 @@ _local: list[str] = []
 _local_lock = threading.Lock()
 
 
-def is_shared() -> bool:
-    """Whether the buffers live in Redis, which the worker sees, or in this process only."""
-    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
-
-
 def add_search(*, text: str, normalised: str, kind: str, result_count: int, answer: str) -> None:
     """Buffer one search: its logged (masked) text and the answer it was shown."""
     _append({"t": "s", "q": text, "n": normalised, "k": kind, "r": result_count, "a": answer})
@@ -72,7 +68,8 @@ def add_click(*, answer: str, article_id: int, position: int) -> None:
 
 
 def flush() -> int:
-    """Write what is buffered; how many records were taken. Per batch: five queries, whatever its size."""
+    """Write what is buffered; how many records were taken. Per batch: seven queries, whatever its size."""
+    push()
     taken = 0
     while records := _take(BATCH_SIZE):
         taken += len(records)
@@ -82,33 +79,40 @@ def flush() -> int:
     return taken
 
 
-def _append(record: dict) -> None:
-    record["at"] = timezone.now().timestamp()
-    data = json.dumps(record, separators=(",", ":"))
-    if not is_shared():
-        with _local_lock:
-            if len(_local) < LOCAL_LIMIT:
-                _local.append(data)
+def push() -> None:
+    """With Redis: send the records this process holds, in one round trip (buffers.py: at most a second late)."""
+    if not buffer_room.is_shared():
+        return
+    with _local_lock:
+        taken = _local[:]
+        _local.clear()
+    if not taken:
         return
     try:
-        _redis().rpush(cache.make_key(_KEY), data)
+        buffer_room.redis().rpush(cache.make_key(_KEY), *taken)
     except RedisError:
         logger.warning(
-            "The search log buffer cannot be reached: a search or click is not logged.", exc_info=True
+            "The search log buffer cannot be reached: %d searches and clicks are not logged.",
+            len(taken),
+            exc_info=True,
         )
 
 
+def _append(record: dict) -> None:
+    record["at"] = timezone.now().timestamp()
+    data = json.dumps(record, separators=(",", ":"))
+    with _local_lock:
+        if len(_local) < LOCAL_LIMIT:
+            _local.append(data)
+
+
 def _take(count: int) -> list[str]:
-    if not is_shared():
+    if not buffer_room.is_shared():
         with _local_lock:
             taken = _local[:count]
             del _local[:count]
         return taken
-    return [value.decode() for value in _redis().lpop(cache.make_key(_KEY), count) or []]
-
-
-def _redis():
-    return get_redis_connection("default")
+    return [value.decode() for value in buffer_room.redis().lpop(cache.make_key(_KEY), count) or []]
 
 
 def forget_local() -> None:

@@ -8,11 +8,20 @@ import time
 
 import brotli
 import pytest
+import redis
+from django.core.cache import caches
 from django.utils import timezone
 
 from articles.content.models import Article, MailClient, Step
+from articles.pagecache import local
+from articles.pagecache.middleware import Entry, page_at
+from articles.search import log_buffer, read_buffer
+from articles.search.buffers import push
+from articles.search.models import SearchQueryLog
 from articles.services import changes
 from tests.conftest import make_article, make_client, make_range
+from tests.pagecache.conftest import REDIS_NUMBER
+from tests.servers import redis_database
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +200,75 @@ def test_head_is_answered_from_a_kept_page_without_a_body(client, page_cache, gu
     response = client.head(GUIDE)
     assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
     assert response.content == b"" and int(response["Content-Length"]) == len(body)
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """How many times this process sends to Redis (a command, or a pipeline of them): a spy, the calls go on."""
+    sent = []
+    real = redis.connection.AbstractConnection.send_packed_command
+
+    def send(self, command, *args, **kwargs):
+        sent.append(command)
+        return real(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("path", "batch"),
+    [
+        (GUIDE, 2),  # the readers of the day, then the counts of the first readers
+        ("/search/?q=acme", 1),  # the searches
+    ],
+)
+def test_with_redis_a_hit_costs_one_round_trip_reads_and_searches_included(
+    client, settings, guide, round_trips, path, batch
+):
+    url = redis_database(REDIS_NUMBER)
+    settings.CACHES = {
+        alias: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": alias}
+        for alias in ("default", "fragments", "pages")
+    }
+    settings.PAGE_CACHE_ENABLED = True
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    round_trips.clear()
+    for number in range(5):
+        # Readers each counted once (their reads and searches go to Redis in a batch, buffers.py).
+        assert client.get(path, REMOTE_ADDR=f"192.0.2.{number}")["X-Page-Cache"] == "hit"
+    assert len(round_trips) == 5  # the site's generation, once per hit
+    push()
+    assert len(round_trips) == 5 + batch
+    # Nothing was lost on the way: the miss and the five hits are counted or logged.
+    if path == GUIDE:
+        read_buffer.flush()
+        assert guide.read_counts.get().count == 6
+    else:
+        log_buffer.flush()
+        assert SearchQueryLog.objects.filter(query="acme").count() == 6
+    caches["default"].clear()
+
+
+def test_a_path_is_resolved_once_for_all_its_hits(client, page_cache, guide):
+    page_at.cache_clear()
+    for _ in range(3):
+        client.get(GUIDE)
+    assert page_at.cache_info().misses == 1 and page_at.cache_info().hits == 2
+    assert page_at("helpcenter.urls", "/admin/") is None  # not a public page
+    assert page_at("helpcenter.urls", "/no/such/page/here/") is None
+
+
+def test_an_entry_kept_by_the_release_before_is_still_served(client, page_cache, guide):
+    first = client.get(GUIDE)
+    key = next(key for key in local._entries)
+    entry = local.get(key)
+    # What an older release pickled: no per-coding answers, no replay, no browser lifetime.
+    # Unpickling makes the object without __init__ and gives it the stored state, as here.
+    state = {
+        name: value for name, value in vars(entry).items() if name not in ("_answers", "replay", "max_age")
+    }
+    revived = Entry.__new__(Entry)
+    revived.__setstate__(state)
+    assert revived.answer_headers(None)[0] == first["ETag"]
+    assert (revived.replay, revived.max_age) == (None, None)

@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from articles.content.models import Article
-from articles.search import analytics, buffers, log_buffer
+from articles.search import analytics, buffer_room, buffers, log_buffer
 from articles.search.engine import search
 from articles.search.models import SearchClick, SearchQueryLog
+from articles.tasks.read_counts import flush_read_counts
 from articles.tasks.search_log import flush_search_log
 from tests.pagecache.conftest import page_cache  # noqa: F401 - a fixture
 from tests.servers import redis_database
@@ -23,14 +24,14 @@ CLICK = reverse("articles:search_click")
 
 
 @pytest.fixture(params=["process", "redis"])
-def buffer_room(request, settings):
+def buffers_in(request, settings):
     """The buffer in this process's memory (no Redis), and in Redis (the default cache on django-redis)."""
     if request.param == "redis":
         settings.CACHES = {
             **settings.CACHES,
             "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_database(13)},
         }
-    assert log_buffer.is_shared() == (request.param == "redis")
+    assert buffer_room.is_shared() == (request.param == "redis")
     yield request.param
     log_buffer.forget_local()
 
@@ -40,7 +41,7 @@ def click_token_of(html: str) -> str:
 
 
 def test_a_search_and_its_click_cost_no_query_and_wait_for_the_flush(
-    client, help_center, buffer_room, django_assert_num_queries
+    client, help_center, buffers_in, django_assert_num_queries
 ):
     results = search("newsletters")
     with django_assert_num_queries(0):
@@ -64,7 +65,7 @@ def test_a_search_and_its_click_cost_no_query_and_wait_for_the_flush(
 
 
 def test_a_batch_makes_the_same_statements_for_3_searches_as_for_80(
-    help_center, buffer_room, django_assert_num_queries
+    help_center, buffers_in, django_assert_num_queries
 ):
     guide = help_center["globex-guide"]
 
@@ -86,7 +87,7 @@ def test_a_batch_makes_the_same_statements_for_3_searches_as_for_80(
     assert SearchQueryLog.objects.count() == 83 and SearchClick.objects.count() == 83
 
 
-def test_a_long_buffer_is_written_in_batches_of_a_fixed_size(help_center, buffer_room, monkeypatch):
+def test_a_long_buffer_is_written_in_batches_of_a_fixed_size(help_center, buffers_in, monkeypatch):
     monkeypatch.setattr(log_buffer, "BATCH_SIZE", 2)
     for number in range(5):
         analytics.log_search(search(f"acme {number}"))
@@ -127,7 +128,7 @@ def test_a_results_page_from_the_page_cache_logs_each_reader_it_is_shown_to(
     )
 
 
-def test_a_click_on_an_article_that_is_not_public_or_with_an_old_token_is_dropped(help_center, buffer_room):
+def test_a_click_on_an_article_that_is_not_public_or_with_an_old_token_is_dropped(help_center, buffers_in):
     logged = analytics.log_search(search("newsletters"))
     draft = Article.objects.get(slug="draft-secret")
     assert analytics.record_click(token=analytics.click_token(logged.answer), article_id=draft.pk, position=1)
@@ -173,27 +174,35 @@ def test_a_web_process_without_redis_writes_its_own_buffers_once_a_minute(
     client, help_center, settings, monkeypatch
 ):
     settings.LOCAL_FLUSH_SECONDS = 60
-    monkeypatch.setattr(buffers, "_last_local_flush", buffers.time.monotonic())
+    monkeypatch.setattr(buffers, "_last", buffers.time.monotonic())
     client.get(SEARCH, {"q": "newsletters"})
     client.get(help_center["globex-guide"].get_absolute_url())
     assert not SearchQueryLog.objects.exists()  # not yet a minute
-    monkeypatch.setattr(buffers, "_last_local_flush", buffers.time.monotonic() - 61)
+    monkeypatch.setattr(buffers, "_last", buffers.time.monotonic() - 61)
     client.get("/robots.txt")  # the flush runs after this answer
     assert SearchQueryLog.objects.get().query == "newsletters"
     assert help_center["globex-guide"].read_counts.get().count == 1
 
 
-def test_with_redis_the_web_process_leaves_the_buffers_to_the_worker(
+def test_with_redis_a_web_process_sends_its_buffers_each_second_and_the_worker_writes_them(
     client, help_center, settings, monkeypatch
 ):
     settings.CACHES = {
         **settings.CACHES,
         "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_database(13)},
     }
-    settings.LOCAL_FLUSH_SECONDS = 1
-    monkeypatch.setattr(buffers, "_last_local_flush", 0.0)
+    monkeypatch.setattr(buffers, "_last", buffers.time.monotonic())
     client.get(SEARCH, {"q": "newsletters"})
-    client.get("/robots.txt")
-    assert not SearchQueryLog.objects.exists()
-    assert log_buffer.flush() == 1
+    client.get(help_center["globex-guide"].get_absolute_url())
+    redis = buffer_room.redis()
+    # Held in this process: not a second yet (the rate limit's count is all there is).
+    assert [key for key in redis.keys("*") if b":rl:" not in key] == []
+    monkeypatch.setattr(buffers, "_last", buffers.time.monotonic() - 1.1)
+    client.get("/robots.txt")  # sent after this answer
+    assert redis.llen(cache.make_key("search-log:buffer")) == 1
+    assert not SearchQueryLog.objects.exists()  # the web process writes nothing
+    assert flush_search_log.call_local() == 1
+    assert flush_read_counts.call_local() == 1
+    assert SearchQueryLog.objects.get().query == "newsletters"
+    assert help_center["globex-guide"].read_counts.get().count == 1
     cache.clear()
