@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q
 
-from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
+from articles.content.models import Article, MailClient, Step, StepList
 from articles.content.rendering import ArticlePage, build_article_page
 from articles.facts.models import Vendor
 
@@ -34,16 +34,18 @@ def load_article_page(article: Article, *, clients: list[MailClient] | None = No
     """
     vendor = article.vendor
     if vendor is not None:
-        addresses = list(vendor.sender_addresses.active())
-        domains = list(vendor.sender_domains.active())
-        ranges = list(vendor.ip_ranges.active())
+        # The models' orderings begin with the vendor's name, a join that one vendor's facts do not need.
+        addresses = list(vendor.sender_addresses.active().order_by("position", "address"))
+        domains = list(vendor.sender_domains.active().order_by("domain"))
+        ranges = list(vendor.ip_ranges.active().order_by("tier", "version", "start", "prefixlen"))
     else:
         addresses, domains, ranges = [], [], []
     if clients is None:
-        clients = [
-            section.mail_client
-            for section in ArticleClient.objects.filter(article=article).select_related("mail_client")
-        ]
+        clients = list(
+            MailClient.objects.filter(articleclient__article=article).order_by(
+                "articleclient__position", "articleclient__pk"
+            )
+        )
     step_lists = (
         step_lists_for([client.pk for client in clients], [vendor.pk] if vendor else []) if clients else []
     )
@@ -57,14 +59,24 @@ def load_article_page(article: Article, *, clients: list[MailClient] | None = No
     )
 
 
-def step_lists_for(client_ids: Iterable[int], vendor_ids: Iterable[int]) -> QuerySet[StepList]:
-    """The generic step lists of these clients and those vendors' own, with their steps: two queries.
+def step_lists_for(client_ids: Iterable[int], vendor_ids: Iterable[int]) -> list[StepList]:
+    """The generic step lists of these clients and those vendors' own: two queries.
 
-    A page picks one list per client from these (``rendering.choose_step_lists``):
-    a vendor's own over the generic one.
+    Each carries ``texts``, its steps' texts in order, read as plain values: a
+    page shows nothing else of a step, and a model instance per step cost more
+    than the query. A page picks one list per client from these
+    (``rendering.choose_step_lists``): a vendor's own over the generic one.
     """
-    return (
+    step_lists = list(
         StepList.objects.filter(mail_client__in=list(client_ids))
         .filter(Q(vendor__isnull=True) | Q(vendor__in=list(vendor_ids)))
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position", "pk")))
+        # In no order (the choice does not depend on one): the model's ordering joins two tables.
+        .order_by()
     )
+    texts: dict[int, list[str]] = {step_list.pk: [] for step_list in step_lists}
+    steps = Step.objects.filter(step_list__in=list(texts)).order_by("position", "pk")
+    for step_list_id, text in steps.values_list("step_list_id", "text"):
+        texts[step_list_id].append(text)
+    for step_list in step_lists:
+        step_list.texts = texts[step_list.pk]
+    return step_lists
