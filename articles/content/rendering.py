@@ -303,6 +303,8 @@ class ArticlePage:
     # The body's headings with their anchors, and the text under each (``anchors``).
     headings: list[Heading] = field(default_factory=list)
     body_sections: list[HeadingSection] = field(default_factory=list)
+    #: The IT section as the page shows it, once ``sections.render_sections`` has set it.
+    it_html: SafeString | None = None
 
     @property
     def sections(self) -> list[ClientSection]:
@@ -399,10 +401,10 @@ def build_article_page(
     chosen = choose_step_lists(step_lists)
     batch = fragments.Batch()
 
+    markdown_key = fragments.fragment_keys("markdown", digest)
+
     def markdown_fragment(text: str) -> str:
-        return batch.add(
-            fragments.fragment_key("markdown", text, digest), lambda: render_markdown(text, facts)
-        )
+        return batch.add(markdown_key(text), lambda: render_markdown(text, facts))
 
     client_slugs = [client.slug for client in clients]
     body_key = batch.add(

@@ -31,6 +31,7 @@ from articles.content.end_matter import EndMatter
 from articles.content.rendering import ArticlePage, ClientSection
 
 TEMPLATE = "articles/includes/client_section.html"
+IT_TEMPLATE = "articles/includes/it_section.html"
 
 
 @cache
@@ -51,26 +52,60 @@ def template_digest(name: str) -> str:
     return digest.hexdigest()
 
 
-def _section_key(
-    page: ArticlePage, end: EndMatter, section: ClientSection, others: list[ClientSection] | None
-) -> str:
-    client = section.client
-    inputs = {
-        "template": template_digest(TEMPLATE),
-        "client": [client.slug, client.name, client.label, client.audience],
-        "intro": section.intro,
-        "steps": section.steps,
-        "others": None if others is None else [[other.anchor, other.client.label] for other in others],
+def _key(kind: str, inputs: dict) -> str:
+    return fragments.fragment_key(kind, json.dumps(inputs, sort_keys=True, default=str), facts="")
+
+
+def _page_inputs(page: ArticlePage, end: EndMatter) -> dict:
+    """What both kinds of section read of the page beyond their own parts."""
+    return {
         "vendor": None if page.vendor is None else [page.vendor.slug, page.vendor.name],
         "has": [bool(page.addresses), bool(page.domains)],
         "support": None if end.support is None else dataclasses.astuple(end.support),
         "article": page.article.pk,
     }
-    return fragments.fragment_key("section", json.dumps(inputs, sort_keys=True), facts="")
+
+
+def _section_key(
+    page: ArticlePage, end: EndMatter, section: ClientSection, others: list[ClientSection] | None
+) -> str:
+    client = section.client
+    return _key(
+        "section",
+        {
+            "template": template_digest(TEMPLATE),
+            "client": [client.slug, client.name, client.label, client.audience],
+            "intro": section.intro,
+            "steps": section.steps,
+            "others": None if others is None else [[other.anchor, other.client.label] for other in others],
+            **_page_inputs(page, end),
+        },
+    )
+
+
+def _it_key(page: ArticlePage, end: EndMatter) -> str:
+    """The IT section's: the vendor's counts and, when it lists them, its ranges, and the IT sections in it."""
+    ranges = page.inlines_ranges
+    return _key(
+        "it",
+        {
+            "template": template_digest(IT_TEMPLATE),
+            "counts": [page.fact_counts, page.range_count, ranges, page.shows_senders],
+            "tiers": [
+                [tier.tier, str(tier.label)]
+                + [[r.network, r.display, r.version, r.added_on, r.public_note] for r in tier.ranges]
+                for tier in page.tiers
+            ]
+            if ranges
+            else None,
+            "sections": [section.html for section in page.it_sections],
+            **_page_inputs(page, end),
+        },
+    )
 
 
 def render_sections(page: ArticlePage, end: EndMatter) -> None:
-    """Set ``html`` on each of the page's sections: from the cache, rendered only where missing."""
+    """Set ``html`` on each of the page's sections, and ``it_html``: from the cache, rendered only where missing."""
     batch = fragments.Batch()
     planned = []
     for others, sections in ((page.person_sections, page.person_sections), (None, page.it_sections)):
@@ -84,3 +119,11 @@ def render_sections(page: ArticlePage, end: EndMatter) -> None:
     batch.resolve()
     for section, key in planned:
         section.html = batch.result(key)
+    if page.article.show_it_section:
+        # A second round trip: its key holds the IT sections' HTML, known only now.
+        it = fragments.Batch()
+        key = it.add(
+            _it_key(page, end), lambda: loader.render_to_string(IT_TEMPLATE, {"page": page, "end": end})
+        )
+        it.resolve()
+        page.it_html = it.result(key)

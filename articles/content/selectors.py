@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from articles.content import fragments
 from articles.content.models import Article, MailClient, Step, StepList
 from articles.content.rendering import ArticlePage, build_article_page
-from articles.facts.models import Vendor
+from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
 
 def public_vendors():
@@ -27,19 +29,13 @@ def public_vendors():
 
 
 def load_article_page(article: Article, *, clients: list[MailClient] | None = None) -> ArticlePage:
-    """Everything an article page shows: six queries, whatever the article holds.
+    """Everything an article page shows: at most six queries, whatever the article holds.
 
     ``clients`` are the mail client sections to show, in order, instead of the
     stored ones: the preview of a pending change shows its own (admin/pending.py).
     """
     vendor = article.vendor
-    if vendor is not None:
-        # The models' orderings begin with the vendor's name, a join that one vendor's facts do not need.
-        addresses = list(vendor.sender_addresses.active().order_by("position", "address"))
-        domains = list(vendor.sender_domains.active().order_by("domain"))
-        ranges = list(vendor.ip_ranges.active().order_by("tier", "version", "start", "prefixlen"))
-    else:
-        addresses, domains, ranges = [], [], []
+    addresses, domains, ranges = facts_in_force(vendor) if vendor is not None else ([], [], [])
     if clients is None:
         clients = list(
             MailClient.objects.filter(articleclient__article=article).order_by(
@@ -57,6 +53,30 @@ def load_article_page(article: Article, *, clients: list[MailClient] | None = No
         clients=clients,
         step_lists=step_lists,
     )
+
+
+def facts_in_force(vendor: Vendor) -> tuple[list[SenderAddress], list[SenderDomain], list[IPRange]]:
+    """The vendor's addresses, domains and ranges in force today: three queries, or none when cached.
+
+    Kept as fragments are, under the vendor's ``facts_changed_at`` and today's
+    date (``fragments.facts_key``), so a write or a day coming gives a new key.
+    """
+    today = timezone.localdate()
+
+    def load() -> tuple[tuple[SenderAddress, ...], tuple[SenderDomain, ...], tuple[IPRange, ...]]:
+        # The models' orderings begin with the vendor's name, a join that one vendor's facts do not need.
+        return (
+            tuple(vendor.sender_addresses.active(today).order_by("position", "address")),
+            tuple(vendor.sender_domains.active(today).order_by("domain")),
+            tuple(vendor.ip_ranges.active(today).order_by("tier", "version", "start", "prefixlen")),
+        )
+
+    batch = fragments.Batch()
+    key = batch.add(fragments.facts_key(vendor.pk, vendor.facts_changed_at, today), load)
+    batch.resolve()
+    # Tuples in the cache, lists for the page: what one page does with its lists reaches no other.
+    addresses, domains, ranges = batch.result(key)
+    return list(addresses), list(domains), list(ranges)
 
 
 def step_lists_for(client_ids: Iterable[int], vendor_ids: Iterable[int]) -> list[StepList]:

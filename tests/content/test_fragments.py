@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import caches
+from django.utils import timezone
 
 from articles.content import fragments
+from articles.content.models import Article
 from articles.content.rendering import build_article_page, render_document, render_markdown, vendor_facts
 from articles.content.selectors import load_article_page
 from tests.conftest import make_article, make_client, make_range
@@ -14,7 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def kept() -> int:
-    return len(caches["fragments"]._cache)  # LocMemCache: the tests' default
+    """Rendered texts in the cache (LocMemCache: the tests' default), the vendor's facts left out."""
+    return sum(":fragment:" in key for key in caches["fragments"]._cache)
+
+
+def fresh(article: Article) -> Article:
+    """The article as the next request loads it, with its vendor's row as it now stands."""
+    return Article.objects.select_related("vendor").get(pk=article.pk)
 
 
 @pytest.fixture
@@ -51,7 +61,7 @@ def test_what_comes_from_the_cache_is_what_rendering_gives(guide, acme):
 def test_a_new_fact_gives_new_keys_by_itself(guide, acme):
     load_article_page(guide)
     make_range(acme, "203.0.113.0/24")
-    page = load_article_page(guide)
+    page = load_article_page(fresh(guide))
     assert "Acme Mail has 3." in page.body
     assert kept() == 6  # every text of the page under the vendor's new values
 
@@ -79,3 +89,25 @@ def test_a_page_built_with_the_cache_failing_still_renders(guide, settings):
     fragments.forget_local()
     page = build_article_page(guide, addresses=[], domains=[], ranges=[], clients=[], step_lists=[])
     assert "has 0." in page.body
+
+
+def test_the_vendors_facts_of_the_day_are_kept_until_they_change(guide, acme, django_assert_num_queries):
+    load_article_page(fresh(guide))
+    fragments.forget_local()  # another process: from the shared cache
+    article = fresh(guide)
+    with django_assert_num_queries(3):  # the sections, the step lists and their steps: no facts
+        page = load_article_page(article)
+    assert [a.address for a in page.addresses] == ["alerts@acme.example"]
+    assert page.range_count == 2
+    make_range(acme, "203.0.113.0/24")  # moves the vendor's facts_changed_at, in the same transaction
+    assert load_article_page(fresh(guide)).range_count == 3
+
+
+def test_a_fact_coming_due_at_midnight_gives_a_new_key_with_no_write(guide, acme, monkeypatch):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    make_range(acme, "203.0.113.0/24", added_on=tomorrow)  # announced for tomorrow
+    article = fresh(guide)
+    assert load_article_page(article).range_count == 2
+    noon_tomorrow = dt.datetime.combine(tomorrow, dt.time(12), tzinfo=timezone.get_current_timezone())
+    monkeypatch.setattr(timezone, "now", lambda: noon_tomorrow)
+    assert load_article_page(article).range_count == 3  # the same vendor row: the day alone moved

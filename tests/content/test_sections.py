@@ -7,7 +7,8 @@ from django.template import loader
 
 from articles.content import fragments, sections
 from articles.content.models import MailClient, Step
-from tests.conftest import make_article, make_client
+from articles.services import changes
+from tests.conftest import make_article, make_client, make_range
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def section_renders(monkeypatch):
     def counting(name, context=None, *args, **kwargs):
         if name == sections.TEMPLATE:
             rendered.append(context["section"].anchor)
+        elif name == sections.IT_TEMPLATE:
+            rendered.append("it")
         return real(name, context, *args, **kwargs)
 
     monkeypatch.setattr(sections.loader, "render_to_string", counting)
@@ -43,10 +46,10 @@ def page(client) -> str:
 
 def test_each_section_is_rendered_once_and_then_served_from_the_cache(client, guide, section_renders):
     first = page(client)
-    assert sorted(section_renders) == ["gmail", "outlook", "postfix"]
+    assert sorted(section_renders) == ["gmail", "it", "outlook", "postfix"]
     fragments.forget_local()  # another process: the shared cache has them
     assert page(client) == first
-    assert len(section_renders) == 3
+    assert len(section_renders) == 4
 
 
 def test_a_step_edit_renders_its_section_again_and_only_it(client, guide, section_renders):
@@ -57,7 +60,7 @@ def test_a_step_edit_renders_its_section_again_and_only_it(client, guide, sectio
     html = page(client)
     assert "Open the <strong>Spam</strong> folder." in html and "Open <strong>Spam</strong>." not in html
     # Outlook links to Gmail and Gmail to Outlook: only Gmail's own HTML changed.
-    assert section_renders[3:] == ["gmail"]
+    assert section_renders[4:] == ["gmail"]
 
 
 def test_a_renamed_client_changes_the_links_in_the_other_sections(client, guide, section_renders):
@@ -66,18 +69,34 @@ def test_a_renamed_client_changes_the_links_in_the_other_sections(client, guide,
     html = page(client)
     outlook = html[html.index('id="outlook"') : html.index('id="it"')]
     assert 'data-client-link="gmail">Gmail on the web</a>' in outlook  # its "Not your mail program?"
-    assert sorted(section_renders[3:]) == ["gmail", "outlook"]
+    assert sorted(section_renders[4:]) == ["gmail", "outlook"]
 
 
 def test_a_vendor_fact_or_its_support_contact_reaches_the_sections_that_show_it(client, acme, guide):
     page(client)
-    acme.sender_addresses.update(address="news@acme.example")
+    address = acme.sender_addresses.get()
+    address.address = "news@acme.example"
+    address.save()
+    changes.written(address)
     assert "Trust news@acme.example." in page(client)
     acme.support_email = "help@acme.example"
     acme.save()
     html = page(client)
     gmail = html[html.index('id="gmail"') : html.index('id="outlook"')]
     assert 'href="mailto:help@acme.example"' in gmail  # its "Still stuck?" names the vendor's support
+
+
+def test_the_it_section_follows_the_ranges_and_the_it_steps_it_shows(client, acme, guide, section_renders):
+    page(client)
+    make_range(acme, "203.0.113.0/24")
+    html = page(client)
+    it = html[html.index('id="it"') :]
+    assert "203.0.113.0/24" in it and "3 IP ranges" in it
+    assert section_renders[4:] == ["it"]  # its steps are as they were
+    Step.objects.filter(text="Add the ranges to a cidr table.").update(text="Add them to a **cidr** table.")
+    html = page(client)
+    assert "Add them to a <strong>cidr</strong> table." in html[html.index('id="it"') :]
+    assert section_renders[5:] == ["postfix", "it"]
 
 
 def test_the_key_changes_with_the_source_of_any_template_the_section_includes(settings):
