@@ -3,7 +3,7 @@
 A fragment is one text rendered with one vendor's placeholder values: an
 article body, a step list's intro, one step. Its key is a hash of what the
 output depends on, and of nothing else: the renderer's version, the text, the
-placeholder values and the anchors the text may not take. The text and the
+values of the placeholders it uses and the anchors the text may not take. The text and the
 values are at hand whenever a page is built (the page loads them to know what
 to show), so the key needs no query and cannot go stale: an edit to an
 article, a step or a mail client changes the text; a fact added, edited or
@@ -55,7 +55,7 @@ def forget_local() -> None:
 
 
 def facts_digest(facts: Mapping[str, str] | None) -> str:
-    """One vendor's placeholder values, as a short stable digest (hashed once per page)."""
+    """Placeholder values, as a short stable digest (once per page for each set of names its texts use)."""
     encoded = json.dumps(dict(facts or {}), sort_keys=True, ensure_ascii=False).encode()
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html import unescape
@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from articles.content import fragments
 from articles.content.anchors import Heading, HeadingAnchors, HeadingSection, reserved_ids
 from articles.content.models import Article, MailClient, StepList
-from articles.content.placeholders import EXAMPLE_FACTS, substitute, unknown_placeholders
+from articles.content.placeholders import EXAMPLE_FACTS, placeholder_names, substitute, unknown_placeholders
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
 # "extra" brings attr_list, through which staff write a heading's anchor as
@@ -397,18 +397,29 @@ def build_article_page(
     """
     vendor = article.vendor
     facts = vendor_facts(vendor, addresses, domains, ranges)
-    digest = fragments.facts_digest(facts)
     chosen = choose_step_lists(step_lists)
     batch = fragments.Batch()
+    # A text's key carries the values of the placeholders it uses, and no others: a new range
+    # renders again only the texts naming {{ range_count }}, and a generic step without
+    # placeholders is rendered once for every vendor. Most texts use the same few sets of names.
+    digests: dict[frozenset[str], str] = {}
+    markdown_keys: dict[frozenset[str], Callable[[str], str]] = {}
 
-    markdown_key = fragments.fragment_keys("markdown", digest)
+    def digest_of(text: str) -> tuple[frozenset[str], str]:
+        names = frozenset(placeholder_names(text))
+        if names not in digests:
+            digests[names] = fragments.facts_digest({name: facts.get(name, "") for name in names})
+        return names, digests[names]
 
     def markdown_fragment(text: str) -> str:
-        return batch.add(markdown_key(text), lambda: render_markdown(text, facts))
+        names, digest = digest_of(text)
+        if names not in markdown_keys:
+            markdown_keys[names] = fragments.fragment_keys("markdown", digest)
+        return batch.add(markdown_keys[names](text), lambda: render_markdown(text, facts))
 
     client_slugs = [client.slug for client in clients]
     body_key = batch.add(
-        fragments.fragment_key("document", article.body, digest, client_slugs),
+        fragments.fragment_key("document", article.body, digest_of(article.body)[1], client_slugs),
         lambda: render_document(article.body, facts, client_slugs=client_slugs),
     )
     planned = []

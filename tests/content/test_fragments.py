@@ -12,7 +12,8 @@ from articles.content import fragments
 from articles.content.models import Article
 from articles.content.rendering import build_article_page, render_document, render_markdown, vendor_facts
 from articles.content.selectors import load_article_page
-from tests.conftest import make_article, make_client, make_range
+from articles.services import changes
+from tests.conftest import make_article, make_client, make_range, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,8 @@ def test_a_new_fact_gives_new_keys_by_itself(guide, acme):
     make_range(acme, "203.0.113.0/24")
     page = load_article_page(fresh(guide))
     assert "Acme Mail has 3." in page.body
-    assert kept() == 6  # every text of the page under the vendor's new values
+    # The body names {{ range_count }}: a new key; the steps do not: they keep theirs.
+    assert kept() == 4
 
 
 def test_keys_differ_by_kind_text_values_and_reserved_anchors():
@@ -111,3 +113,24 @@ def test_a_fact_coming_due_at_midnight_gives_a_new_key_with_no_write(guide, acme
     noon_tomorrow = dt.datetime.combine(tomorrow, dt.time(12), tzinfo=timezone.get_current_timezone())
     monkeypatch.setattr(timezone, "now", lambda: noon_tomorrow)
     assert load_article_page(article).range_count == 3  # the same vendor row: the day alone moved
+
+
+def test_a_text_keeps_its_key_unless_a_value_it_uses_changes(guide, acme):
+    load_article_page(guide)
+    address = acme.sender_addresses.get()
+    address.address = "news@acme.example"
+    address.save()
+    changes.written(address)
+    page = load_article_page(fresh(guide))
+    assert "Trust news@acme.example." in page.sections[0].steps[1]
+    assert kept() == 4  # only the step naming {{ primary_address }}; the body names other values
+
+
+def test_a_generic_step_without_placeholders_is_rendered_once_for_every_vendor(guide):
+    gmail = guide.client_sections.get().mail_client
+    globex = make_article(make_vendor("globex", "Globex"), "guide", clients=[gmail], body="Hi.")
+    load_article_page(guide)
+    load_article_page(fresh(globex))
+    # Globex's body and its "Trust {{ primary_address }}." (with its own value): two more;
+    # "Open **Spam**." names no value: Acme's fragment serves Globex too.
+    assert kept() == 3 + 2
