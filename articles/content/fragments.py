@@ -1,9 +1,10 @@
 """Render once: rendered Markdown kept in the cache, keyed by everything it is made from.
 
 A fragment is one text rendered with one vendor's placeholder values: an
-article body, a step list's intro, one step. Its key is a hash of what the
-output depends on, and of nothing else: the renderer's version, the text, the
-values of the placeholders it uses and the anchors the text may not take. The text and the
+article body, a step list's intro, one step (and, in sections.py, the HTML
+of a page's sections). Its key is a hash of what the output depends on, and
+of nothing else: the renderer's version, the text, the values of the
+placeholders it uses and the anchors the text may not take. The text and the
 values are at hand whenever a page is built (the page loads them to know what
 to show), so the key needs no query and cannot go stale: an edit to an
 article, a step or a mail client changes the text; a fact added, edited or

@@ -114,11 +114,7 @@ def test_the_key_changes_with_the_source_of_any_template_the_section_includes(se
                 },
             }
         ]
-        sections.template_digest.cache_clear()
-        return sections.template_digest("section.html")
+        return sections.template_digest("section.html")  # the engines are new: so are the templates
 
-    try:
-        assert digest("Still stuck?") == digest("Still stuck?")
-        assert digest("Still stuck?") != digest("Still stuck? Write to us.")
-    finally:
-        sections.template_digest.cache_clear()
+    assert digest("Still stuck?") == digest("Still stuck?")
+    assert digest("Still stuck?") != digest("Still stuck? Write to us.")
