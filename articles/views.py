@@ -20,6 +20,7 @@ from articles.content.end_matter import end_matter, vendor_unsupported
 from articles.content.models import Article, MailClient
 from articles.content.placeholders import EXAMPLE_FACTS, PLACEHOLDERS
 from articles.content.rendering import render_preview, vendor_facts
+from articles.content.sections import render_sections
 from articles.content.visibility import public_vendors_only
 from articles.facts.models import Vendor
 from articles.facts.selectors import vendor_ranges_by_tier
@@ -71,11 +72,13 @@ def render_article(
 ) -> HttpResponse:
     """An article's page; ``clients``: the sections to show instead of the stored ones (a preview's)."""
     page = selectors.load_article_page(article, clients=clients)
+    end = end_matter(page)
+    render_sections(page, end)
     if not preview:
         analytics.record_page_read(request, article.pk)
     # The address a printed page names: the article's own, in a preview too.
     page_url = request.build_absolute_uri(article.get_absolute_url())
-    context = {"page": page, "preview": preview, "end": end_matter(page), "page_url": page_url}
+    context = {"page": page, "preview": preview, "end": end, "page_url": page_url}
     if not preview:
         context["canonical_url"] = page_url
     response = render(request, "articles/article.html", context)

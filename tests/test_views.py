@@ -170,6 +170,18 @@ def test_article_page_query_count_does_not_grow(client, django_assert_num_querie
 
 
 @pytest.mark.parametrize("count", [2, 20])
+def test_article_page_with_its_fragments_kept_asks_for_no_facts(client, django_assert_num_queries, count):
+    article = _article_with(count)
+    url = article.get_absolute_url()
+    first = client.get(url).content
+    # The vendor's facts of the day are kept with the rendered fragments (content/selectors.py):
+    # article+vendor, sections+clients, step lists, steps and the two related lists remain.
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.content == first
+
+
+@pytest.mark.parametrize("count", [2, 20])
 def test_vendor_hub_and_home_query_counts_do_not_grow(client, django_assert_num_queries, count):
     article = _article_with(count)
     with django_assert_num_queries(5):

@@ -78,10 +78,17 @@ def slug(text: str) -> str:
     return anchor or "section"
 
 
-def reserved_ids(client_slugs: Iterable[str] = ()) -> set[str]:
+def _with_headings(anchors: Iterable[str]) -> frozenset[str]:
+    return frozenset(anchor for taken in anchors for anchor in (taken, f"{taken}-heading"))
+
+
+# Built once: every text of a page is converted with at least these reserved.
+_PAGE_RESERVED = _with_headings(PAGE_IDS)
+
+
+def reserved_ids(client_slugs: Iterable[str] = ()) -> frozenset[str]:
     """The ids a body heading may not take on a page showing these mail clients' sections."""
-    taken = set(PAGE_IDS) | set(client_slugs)
-    return taken | {f"{anchor}-heading" for anchor in taken}
+    return _PAGE_RESERVED | _with_headings(client_slugs)
 
 
 def unique(anchor: str, used: set[str]) -> str:
@@ -171,7 +178,7 @@ class HeadingAnchors(Extension):
     """``markdown.Markdown(extensions=[HeadingAnchors()])``; set ``reserved`` before each convert."""
 
     def __init__(self, **kwargs):
-        self.reserved: set[str] = set()
+        self.reserved: frozenset[str] = frozenset()
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's name
@@ -182,4 +189,4 @@ class HeadingAnchors(Extension):
         md.registerExtension(self)
 
     def reset(self) -> None:
-        self.reserved = set()
+        self.reserved = frozenset()

@@ -57,6 +57,11 @@ EXAMPLE_FACTS: dict[str, str] = {
 }
 
 
+def placeholder_names(text: str) -> set[str]:
+    """The known placeholders ``text`` uses: all that its rendering reads of a vendor's facts."""
+    return {name for name in PLACEHOLDER.findall(text or "") if name in PLACEHOLDERS}
+
+
 def unknown_placeholders(text: str) -> list[str]:
     """Names used in ``text`` that are not placeholders, in order of appearance."""
     found = []

@@ -34,12 +34,15 @@ def related_articles(
     article: Article, *, client_ids: Collection[int], limit: int = RELATED_LIMIT
 ) -> RelatedArticles:
     """The same vendor's other articles (one query) and general articles on ``client_ids`` (one query)."""
-    others = Article.objects.public().exclude(pk=article.pk)
+    # What the list shows (a link and the kind): the bodies are neither read nor grouped by.
+    others = Article.objects.public().exclude(pk=article.pk).only("vendor_id", "kind", "title", "slug")
     related = RelatedArticles()
     if article.vendor_id is not None:
         related.from_vendor = list(
             others.filter(vendor_id=article.vendor_id).order_by("kind", "title")[:limit]
         )
+        for other in related.from_vendor:
+            other.vendor = article.vendor  # their links name it: loaded once, not once per link
     related.general = list(
         others.filter(vendor__isnull=True)
         .annotate(

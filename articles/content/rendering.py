@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -22,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from articles.content import fragments
 from articles.content.anchors import Heading, HeadingAnchors, HeadingSection, reserved_ids
 from articles.content.models import Article, MailClient, StepList
-from articles.content.placeholders import EXAMPLE_FACTS, substitute, unknown_placeholders
+from articles.content.placeholders import EXAMPLE_FACTS, placeholder_names, substitute, unknown_placeholders
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 
 # "extra" brings attr_list, through which staff write a heading's anchor as
@@ -54,30 +55,41 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+#: The anchors the heading ids of the text being sanitised may take (``sanitise`` sets them per call).
+_allowed_anchors: ContextVar[frozenset[str]] = ContextVar("allowed_anchors", default=frozenset())
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if value in _allowed_anchors.get() else None
+    if attribute == "class" and tag in {"div", "p"}:
+        classes = [name for name in value.split() if name in _CALLOUT_CLASSES]
+        return " ".join(classes) or None
+    return value
+
+
+# Built once: ``nh3.clean`` builds its rules again on every call, which costs
+# three times what cleaning a step with them does.
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_keep_attribute,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+)
+
+
 def sanitise(html: str, anchors: Iterable[str] = ()) -> str:
     """nh3 with our allow-list; a heading keeps an ``id`` only if it is one of ``anchors``.
 
     The anchors are the ones ``HeadingAnchors`` gave while converting, so an id
     typed in raw HTML (or a class other than a callout's) never reaches a page.
     """
-    anchors = set(anchors)
-
-    def keep(tag: str, attribute: str, value: str) -> str | None:
-        if attribute == "id":
-            return value if value in anchors else None
-        if attribute == "class" and tag in {"div", "p"}:
-            classes = [name for name in value.split() if name in _CALLOUT_CLASSES]
-            return " ".join(classes) or None
-        return value
-
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=keep,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
+    token = _allowed_anchors.set(frozenset(anchors))
+    try:
+        return _CLEANER.clean(html)
+    finally:
+        _allowed_anchors.reset(token)
 
 
 class _Converter(threading.local):
@@ -106,7 +118,7 @@ class Rendered:
 
 def _convert(text: str, facts: Mapping[str, str] | None, reserved: Iterable[str]) -> tuple[str, list, list]:
     md = _converter.md
-    _converter.anchors.reserved = set(reserved)
+    _converter.anchors.reserved = frozenset(reserved)
     try:
         html = md.convert(substitute(text, facts or {}))
         return html, list(md.headings), list(md.heading_sections)
@@ -247,6 +259,8 @@ class ClientSection:
     intro: SafeString
     steps: list[SafeString]
     is_override: bool
+    #: The whole section as the page shows it, once ``sections.render_sections`` has set it.
+    html: SafeString | None = None
 
     @property
     def anchor(self) -> str:
@@ -289,6 +303,8 @@ class ArticlePage:
     # The body's headings with their anchors, and the text under each (``anchors``).
     headings: list[Heading] = field(default_factory=list)
     body_sections: list[HeadingSection] = field(default_factory=list)
+    #: The IT section as the page shows it, once ``sections.render_sections`` has set it.
+    it_html: SafeString | None = None
 
     @property
     def sections(self) -> list[ClientSection]:
@@ -381,25 +397,36 @@ def build_article_page(
     """
     vendor = article.vendor
     facts = vendor_facts(vendor, addresses, domains, ranges)
-    digest = fragments.facts_digest(facts)
     chosen = choose_step_lists(step_lists)
     batch = fragments.Batch()
+    # A text's key carries the values of the placeholders it uses, and no others: a new range
+    # renders again only the texts naming {{ range_count }}, and a generic step without
+    # placeholders is rendered once for every vendor. Most texts use the same few sets of names.
+    digests: dict[frozenset[str], str] = {}
+    markdown_keys: dict[frozenset[str], Callable[[str], str]] = {}
+
+    def digest_of(text: str) -> tuple[frozenset[str], str]:
+        names = frozenset(placeholder_names(text))
+        if names not in digests:
+            digests[names] = fragments.facts_digest({name: facts.get(name, "") for name in names})
+        return names, digests[names]
 
     def markdown_fragment(text: str) -> str:
-        return batch.add(
-            fragments.fragment_key("markdown", text, digest), lambda: render_markdown(text, facts)
-        )
+        names, digest = digest_of(text)
+        if names not in markdown_keys:
+            markdown_keys[names] = fragments.fragment_keys("markdown", digest)
+        return batch.add(markdown_keys[names](text), lambda: render_markdown(text, facts))
 
     client_slugs = [client.slug for client in clients]
     body_key = batch.add(
-        fragments.fragment_key("document", article.body, digest, client_slugs),
+        fragments.fragment_key("document", article.body, digest_of(article.body)[1], client_slugs),
         lambda: render_document(article.body, facts, client_slugs=client_slugs),
     )
     planned = []
     for client in clients:
         step_list = chosen.get(client.pk)
         intro = markdown_fragment(step_list.intro) if step_list and step_list.intro else None
-        steps = [markdown_fragment(step.text) for step in step_list.steps.all()] if step_list else []
+        steps = [markdown_fragment(text) for text in step_list.texts] if step_list else []
         planned.append((client, step_list, intro, steps))
     batch.resolve()
 
