@@ -4,7 +4,9 @@ One run, on a throwaway SQLite copy of the demo: two gunicorn servers with
 two sync workers each (one with the page cache, one without it, whose
 fragments stay warm), and wrk (``-t2 -c32``) on each page in turn: the guide
 from the page cache and rendered again, home, a vendor hub, For IT,
-``allowlist.json``, a word search, an IP search, and the limit, the guide's
+``allowlist.json``, a word search and an IP search (as the same search
+again, which the page cache answers, and as a new search on every request,
+which it cannot), and the limit, the guide's
 own bytes as a static file from the same server (WhiteNoise). The whole run
 is made with the per-process memory cache and again with Redis
 (``--redis-url``; its database is shared with nothing else, it is flushed).
@@ -35,16 +37,19 @@ from django.core.management.base import BaseCommand, CommandError
 GUIDE = "/smarttrak/allowlisting-guide/"
 LIMIT = "/static/bench/guide.html"
 PAGES = [
-    # (label, path, served by the server without the page cache)
-    ("guide, page cache", GUIDE, False),
-    ("guide, fragments only", GUIDE, True),
-    ("home", "/", False),
-    ("vendor hub", "/smarttrak/", False),
-    ("For IT", "/smarttrak/for-it/", False),
-    ("allowlist.json", "/allowlist.json", False),
-    ("search: words", "/search/?q=outlook+junk", False),
-    ("search: IP", "/search/?q=3.93.157.24", False),
-    ("limit: the guide as a static file", LIMIT, False),
+    # (label, path, served by the server without the page cache, each request a new address)
+    ("guide, page cache", GUIDE, False, False),
+    ("guide, fragments only", GUIDE, True, False),
+    ("home", "/", False, False),
+    ("vendor hub", "/smarttrak/", False, False),
+    ("For IT", "/smarttrak/for-it/", False, False),
+    ("allowlist.json", "/allowlist.json", False, False),
+    ("search: words", "/search/?q=outlook+junk", False, False),
+    ("search: IP", "/search/?q=3.93.157.24", False, False),
+    # A search no one made before: the page cache cannot help, the search runs every time.
+    ("search: words, each one new", "/search/?q=outlook+junk", False, True),
+    ("search: IP, each one new", "/search/?q=3.93.157.24", False, True),
+    ("limit: the guide as a static file", LIMIT, False, False),
 ]
 TARGETS = {"guide, page cache": {"locmem": 0.8, "redis": 0.6}, "guide, fragments only": 0.05}
 SEARCH_P95_MS = 50.0
@@ -57,6 +62,19 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
       + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+# Each request its own address (a parameter the page ignores), so none is answered from the cache.
+WRK_NEW_ADDRESSES = """
+local number = 0
+setup = function(thread)
+  thread:set("tag", tostring(math.random(1, 1e9)))
+end
+request = function()
+  number = number + 1
+  return wrk.format(nil, wrk.path .. "&r=" .. tag .. "-" .. number)
 end
 """
 
@@ -196,16 +214,18 @@ class Bench:
         limit.parent.mkdir(parents=True)
         limit.write_bytes(guide)
         (self.directory / "report.lua").write_text(WRK_SCRIPT)
+        (self.directory / "new.lua").write_text(WRK_NEW_ADDRESSES + WRK_SCRIPT)
 
     def run(self, extra: dict[str, str], *, seconds: int, connections: int) -> dict[str, dict]:
         rows = {}
         with Server(self, extra) as cached, Server(self, {**extra, "PAGE_CACHE_ENABLED": "0"}) as uncached:
-            for label, path, without_cache in PAGES:
+            for label, path, without_cache, new_addresses in PAGES:
                 server = uncached if without_cache else cached
                 size = len(server.fetch(path))
+                script = "new.lua" if new_addresses else "report.lua"
                 # Warm: the page cache, the fragments and each worker's connections.
-                self.wrk(server.url + path, seconds=1, connections=connections)
-                result = self.wrk(server.url + path, seconds=seconds, connections=connections)
+                self.wrk(server.url + path, seconds=1, connections=connections, script=script)
+                result = self.wrk(server.url + path, seconds=seconds, connections=connections, script=script)
                 rows[label] = {
                     "size": size,
                     "rate": result["requests"] / result["seconds"],
@@ -216,7 +236,7 @@ class Bench:
                 }
         return rows
 
-    def wrk(self, url: str, *, seconds: int, connections: int) -> dict:
+    def wrk(self, url: str, *, seconds: int, connections: int, script: str) -> dict:
         result = subprocess.run(  # noqa: S603 - our own arguments, no shell
             [
                 shutil.which("wrk") or "wrk",
@@ -224,7 +244,7 @@ class Bench:
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "-s",
-                str(self.directory / "report.lua"),
+                str(self.directory / script),
                 url,
             ],
             capture_output=True,
