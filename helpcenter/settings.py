@@ -149,10 +149,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# SQLite for readers and writers at once: WAL lets reads go on during a write, a
-# write waits its turn (busy timeout, seconds) instead of failing with "database is
-# locked", and IMMEDIATE takes the write lock when a transaction begins, so two writers
-# never both read and then fail to upgrade (the cause of imports failing beside readers).
+# SQLite for readers and writers at once (tests/pagecache/test_servers.py fails without
+# any one of these). WAL lets reads go on during a write: with the rollback journal a
+# write bigger than the page cache shuts readers out until it commits. A write waits its
+# turn (busy timeout, seconds) instead of failing with "database is locked": 20 s outlasts
+# a long write (a 10,000-line paste is saved within 10 s) and ends before gunicorn's 30 s
+# worker timeout would kill a request that waits. IMMEDIATE takes the write lock when a
+# transaction begins, so two writers never both read and then fail to upgrade (the cause
+# of imports failing beside other writes).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

@@ -134,6 +134,17 @@ class Site:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    def start(self, *arguments: str) -> subprocess.Popen:
+        """``manage.py`` with ``arguments``, running beside the test; its output kept to read after."""
+        return subprocess.Popen(  # noqa: S603 - our own arguments, no shell
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def set_up(self) -> None:
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("import_helpcenter", "fixtures/demo.yaml")
