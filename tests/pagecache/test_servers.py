@@ -291,7 +291,9 @@ def test_two_imports_beside_readers_and_writers_succeed_on_sqlite(tmp_path):
     timeout they give up waiting for the long write; without WAL readers wait for it too.
     """
     files = [vendor_file(tmp_path, "bulk-one", 45), vendor_file(tmp_path, "bulk-two", 46)]
-    with running_site(tmp_path, REDIS_DATABASE, PAGE_CACHE_ENABLED="0") as site:
+    with running_site(
+        tmp_path, REDIS_DATABASE, PAGE_CACHE_ENABLED="0", RATE_LIMIT_SEARCH="100000000/m"
+    ) as site:
         demo = stored(site, RANGES_PER_VENDOR)
         server = site.server()
         stop_writing = tmp_path / "stop-writing"
@@ -300,8 +302,8 @@ def test_two_imports_beside_readers_and_writers_succeed_on_sqlite(tmp_path):
         stop_reading = threading.Event()
 
         def read() -> None:
-            # Pages and a download; no search, which is to write nothing either but may log today.
-            paths = [ARTICLE, "/smarttrak/allowlist.json", "/"]
+            # Pages, a download and a search: each writes nothing (reads and searches are buffered).
+            paths = [ARTICLE, "/smarttrak/allowlist.json", "/", "/search/?q=outlook+junk"]
             number = 0
             while not stop_reading.is_set():
                 asked = time.monotonic()
