@@ -28,6 +28,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 KEY_WIDTH = 32  # hex digits: wide enough for IPv6, IPv4 is zero-padded.
 MAX_PREFIX = {4: 32, 6: 128}
+_NETWORK = {4: ipaddress.IPv4Network, 6: ipaddress.IPv6Network}
 
 # A start–end range that needs more CIDR blocks than this is named by its first few.
 _BLOCKS_SHOWN = 8
@@ -92,7 +93,9 @@ def parse_network(text: str) -> Network:
             )
     else:
         prefix = max_prefix
-    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    # From the parsed number, not from text: parsing "{address}/{prefix}" again was a third of
+    # the time of this function, which a 10,000-line paste calls 10,000 times.
+    network = _NETWORK[address.version]((int(address), prefix), strict=False)
     if network.network_address != address:
         raise RangeError(
             f"“{value}” has host bits set: the /{prefix} range that contains it starts at "
@@ -276,14 +279,19 @@ def parse_query_address(text: str) -> Network | None:
 
 
 def overlaps(networks: list[Network]) -> list[tuple[Network, Network]]:
-    """Pairs (outer, inner) where one network contains or overlaps another."""
+    """Pairs (outer, inner) where one network contains or overlaps another.
+
+    Sorted once, each network is compared with the ones after it up to the first
+    that starts past its end, so the work grows with the pairs found, not with
+    the square of the list (a paste of 10,000 ranges checks each against 11,000).
+    """
     found = []
     ordered = sorted(networks, key=network_order)
-    for i, first in enumerate(ordered):
-        for second in ordered[i + 1 :]:
-            if second.version != first.version:
+    spans = [(n.version, int(n.network_address), int(n.broadcast_address)) for n in ordered]
+    for i, (version, _first, last) in enumerate(spans):
+        for j in range(i + 1, len(spans)):
+            other_version, other_first, _other_last = spans[j]
+            if other_version != version or other_first > last:
                 break
-            if int(second.network_address) > int(first.broadcast_address):
-                break
-            found.append((first, second))
+            found.append((ordered[i], ordered[j]))
     return found

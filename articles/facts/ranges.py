@@ -14,7 +14,7 @@ from functools import cached_property
 
 from articles.facts import networks
 from articles.facts.networks import Network, RangeError
-from articles.facts.sender_ranges import parse_sender_range
+from articles.facts.sender_ranges import documentation_ranges_allowed, parse_sender_range
 
 #: Verdicts whose line becomes a new range when saved.
 ADDED = frozenset({"accepted", "normalised"})
@@ -66,6 +66,8 @@ def judge_lines(
     ``progress``, if given, is called with the number of lines read so far
     every ``PROGRESS_EVERY`` lines (a background paste shows it).
     """
+    if allow_documentation is None:
+        allow_documentation = documentation_ranges_allowed()  # once, not on each of 10,000 lines
     verdicts: list[LineVerdict] = []
     seen = set(existing)
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -125,6 +127,9 @@ class RangeCheck:
 
     lines: list[RangeLine]
     listed: list[Network]
+    #: What the lines were judged against (the text and the vendor's stored ranges), so that a
+    #: check made earlier is known to stand while none of it has changed.
+    basis: tuple = ()
 
     @property
     def ok(self) -> bool:

@@ -13,9 +13,11 @@ in its own short transaction, so the progress page sees it:
 1. checking, outside the saving transaction: the lines are judged
    (``ranges.vendor_ranges_check``) and ``lines_checked`` moves on every
    thousand lines; a paste with a refused line stops here;
-2. saving: ``ranges.vendor_ranges_add`` judges the lines again under the
-   vendor's lock (a range pasted meanwhile is then a duplicate) and writes
-   them together, as one revision in the requester's name.
+2. saving: ``ranges.vendor_ranges_add`` takes the vendor's lock and reads its
+   ranges again: if one was added or retired meanwhile, the lines are judged
+   again (a range pasted meanwhile is then a duplicate), else the check of
+   step 1 stands; the new ranges are written together, as one revision in the
+   requester's name.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def _run(paste: RangePaste) -> None:
             tier=paste.tier,
             public_note=paste.public_note,
             staff_note=paste.staff_note,
+            checked=check,
         )
         if all(verdict.ok for verdict in verdicts):
             paste.added = sum(1 for v in verdicts if v.status in ADDED)
