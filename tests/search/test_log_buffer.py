@@ -23,14 +23,19 @@ SEARCH = "/search/"
 CLICK = reverse("articles:search_click")
 
 
+def in_redis(settings) -> None:
+    """The default cache, and so the buffers, on django-redis, in this run's Redis database."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_database(13)},
+    }
+
+
 @pytest.fixture(params=["process", "redis"])
 def buffers_in(request, settings):
     """The buffer in this process's memory (no Redis), and in Redis (the default cache on django-redis)."""
     if request.param == "redis":
-        settings.CACHES = {
-            **settings.CACHES,
-            "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_database(13)},
-        }
+        in_redis(settings)
     assert buffer_room.is_shared() == (request.param == "redis")
     yield request.param
     log_buffer.forget_local()
@@ -160,10 +165,7 @@ def test_with_redis_down_a_search_is_answered_and_not_logged(client, help_center
 
 
 def test_the_worker_flushes_the_shared_buffer_every_minute(help_center, settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_database(13)},
-    }
+    in_redis(settings)
     analytics.log_search(search("newsletters"))
     assert flush_search_log.call_local() == 1
     assert SearchQueryLog.objects.get().query == "newsletters"
@@ -187,10 +189,7 @@ def test_a_web_process_without_redis_writes_its_own_buffers_once_a_minute(
 def test_with_redis_a_web_process_sends_its_buffers_each_second_and_the_worker_writes_them(
     client, help_center, settings, monkeypatch
 ):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_database(13)},
-    }
+    in_redis(settings)
     monkeypatch.setattr(buffers, "_last", buffers.time.monotonic())
     client.get(SEARCH, {"q": "newsletters"})
     client.get(help_center["globex-guide"].get_absolute_url())
