@@ -18,5 +18,5 @@ class ArticlesConfig(AppConfig):
         from articles.tasks import notify  # noqa: F401
 
         register_models()
-        # A web process hands on its read counts and searches after an answer (buffers.py).
+        # Without Redis a web process writes its read counts and searches itself, after an answer (buffers.py).
         request_finished.connect(after_answer, dispatch_uid="articles.buffers.after_answer")

@@ -17,7 +17,7 @@ from articles.content import fragments
 from articles.content.models import Article, ArticleClient, MailClient, Step, StepList
 from articles.facts.models import IPRange, SenderAddress, SenderDomain, Vendor
 from articles.pagecache import local as pagecache_local
-from articles.search import log_buffer, read_buffer
+from articles.search import buffer_room, log_buffer, read_buffer
 from articles.services import changes
 
 
@@ -115,6 +115,7 @@ def empty_cache(settings):
     pagecache_local.clear()
     log_buffer.forget_local()
     read_buffer.forget_pending()
+    buffer_room.forget_timers()
     settings.PAGE_CACHE_ENABLED = False
     # Read counts and searches are written when a test flushes them (read_buffer.flush,
     # log_buffer.flush), never in a pinned request.

@@ -3,7 +3,7 @@
 A logged search, and a click on one of its results, is added to a buffer as a
 small JSON record, first in the web process's own memory. With Redis, the
 process sends what it holds at most a second later, in one round trip
-(``push``, buffers.py), to one list that every app server appends to
+(``push``, from a thread of its own: ``buffer_room.send_soon``), to one list that every app server appends to
 (``RPUSH``) and the worker empties every minute (articles/tasks/search_log.py).
 Without Redis, the process writes its records itself after an answer has
 been sent, at most once a minute. ``flush()`` takes the records out (Redis: ``LPOP``
@@ -104,6 +104,8 @@ def _append(record: dict) -> None:
     with _local_lock:
         if len(_local) < LOCAL_LIMIT:
             _local.append(data)
+    if buffer_room.is_shared():
+        buffer_room.send_soon(push)
 
 
 def _take(count: int) -> list[str]:

@@ -47,11 +47,13 @@ def count_first_read(article_id: int, day: dt.date, *, reader_key: str, seconds_
     ``reader_key`` is kept ``seconds_left`` (to the end of the day). Without
     Redis: two operations on this process's memory. With Redis: no round
     trip; the read waits in this process until ``push()``, at most a second
-    later (buffers.py), which sends every read it holds in two round trips.
+    later (``buffer_room.send_soon``), which sends every read it holds in two
+    round trips.
     """
     if buffer_room.is_shared():
         with _pending_lock:
             _pending.append((reader_key, seconds_left, _key(article_id, day)))
+        buffer_room.send_soon(push)
         return
     if cache.add(reader_key, 1, timeout=seconds_left):
         count_read(article_id, day)

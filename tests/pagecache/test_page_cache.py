@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles.content.models import Article, MailClient, Step
 from articles.pagecache import local
 from articles.pagecache.middleware import Entry, page_at
-from articles.search import log_buffer, read_buffer
+from articles.search import buffer_room, log_buffer, read_buffer
 from articles.search.buffers import push
 from articles.search.models import SearchQueryLog
 from articles.services import changes
@@ -224,8 +224,9 @@ def round_trips(monkeypatch):
     ],
 )
 def test_with_redis_a_hit_costs_one_round_trip_reads_and_searches_included(
-    client, settings, guide, round_trips, path, batch
+    client, settings, guide, round_trips, path, batch, monkeypatch
 ):
+    monkeypatch.setattr(buffer_room, "PUSH_SECONDS", 3600)  # the batch is sent below, when asked
     url = redis_database(REDIS_NUMBER)
     settings.CACHES = {
         alias: {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": alias}
