@@ -11,8 +11,8 @@ held in the web process (buffer_room.py says where they go next):
   still holds when it exits is sent then (``atexit``);
 - without Redis no worker can see them: the process writes them itself,
   after an answer has been sent (Django's ``request_finished``), at most
-  once per ``LOCAL_FLUSH_SECONDS``: one batch of statements a minute rather
-  than a write per reader.
+  once per ``LOCAL_FLUSH_SECONDS``, and the searches also whenever a batch
+  is full: a few statements a minute rather than a write per reader.
 """
 
 from __future__ import annotations
@@ -28,9 +28,17 @@ _last = time.monotonic()
 
 
 def after_answer(**_signal) -> None:
-    """Without Redis: write what this process holds, if a minute has passed since it last did."""
+    """Without Redis: write what this process holds, if a minute has passed since it last did.
+
+    A busy process writes its searches a batch at a time, as each batch
+    fills, so that no answer is followed by a minute's worth of inserts.
+    """
     global _last
-    if buffer_room.is_shared() or time.monotonic() - _last < settings.LOCAL_FLUSH_SECONDS:
+    if buffer_room.is_shared():
+        return
+    if log_buffer.held() >= log_buffer.BATCH_SIZE:
+        log_buffer.flush(batches=1)
+    if time.monotonic() - _last < settings.LOCAL_FLUSH_SECONDS:
         return
     _last = time.monotonic()
     read_buffer.flush()

@@ -67,16 +67,26 @@ def add_click(*, answer: str, article_id: int, position: int) -> None:
     _append({"t": "c", "a": answer, "id": article_id, "p": position})
 
 
-def flush() -> int:
-    """Write what is buffered; how many records were taken. Per batch: seven queries, whatever its size."""
+def flush(*, batches: int | None = None) -> int:
+    """Write what is buffered (``batches``: at most that many); how many records were taken.
+
+    Per batch: seven queries, whatever its size.
+    """
     push()
-    taken = 0
-    while records := _take(BATCH_SIZE):
+    taken = written = 0
+    while (batches is None or written < batches) and (records := _take(BATCH_SIZE)):
         taken += len(records)
+        written += 1
         _write([json.loads(record) for record in records])
         if len(records) < BATCH_SIZE:
             break
     return taken
+
+
+def held() -> int:
+    """How many records this process holds."""
+    with _local_lock:
+        return len(_local)
 
 
 def push() -> None:

@@ -210,3 +210,17 @@ def test_with_redis_a_web_process_sends_its_buffers_within_a_second_and_the_work
     assert SearchQueryLog.objects.get().query == "newsletters"
     assert help_center["globex-guide"].read_counts.get().count == 1
     cache.clear()
+
+
+def test_a_busy_process_without_redis_writes_its_searches_a_batch_at_a_time(client, help_center, monkeypatch):
+    monkeypatch.setattr(log_buffer, "BATCH_SIZE", 3)
+    for number in range(2):
+        client.get(SEARCH, {"q": f"newsletters {number}"})
+    assert not SearchQueryLog.objects.exists()  # not a batch yet, and not a minute
+    client.get(SEARCH, {"q": "newsletters 2"})  # the batch is full: written after this answer
+    assert SearchQueryLog.objects.count() == 3
+    for number in range(3, 10):
+        analytics.log_search(search(f"newsletters {number}"))
+    client.get("/robots.txt")
+    assert SearchQueryLog.objects.count() == 6  # one batch per answer, however many are held
+    assert log_buffer.held() == 4
