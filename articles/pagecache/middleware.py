@@ -21,7 +21,7 @@ import hashlib
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import NamedTuple
 
 from django.conf import settings
@@ -98,7 +98,16 @@ class Entry:
 
     def __setstate__(self, state: dict) -> None:
         # An entry kept by the release before may lack fields added since: they take their defaults.
-        self.__dict__.update({"_answers": {}, "replay": None, "max_age": None, **state})
+        self.__dict__.update({**_defaults(), **state, "_answers": {}})
+
+
+def _defaults() -> dict:
+    """Entry's fields that have a default, with it."""
+    return {
+        item.name: item.default if item.default is not MISSING else item.default_factory()
+        for item in fields(Entry)
+        if item.default is not MISSING or item.default_factory is not MISSING
+    }
 
 
 @functools.cache
@@ -257,6 +266,8 @@ class PageCacheMiddleware:
             response.headers[name] = value
         left = max(0, int(entry.valid_until - now))
         max_age = min(settings.PAGE_CACHE_MAX_AGE if entry.max_age is None else entry.max_age, left)
+        # Written whole: the entry's headers hold no Cache-Control to merge with, and
+        # patch_cache_control would parse and join the header again on every hit.
         response.headers["Cache-Control"] = (
             f"public, max-age={max_age}, s-maxage={min(settings.PAGE_CACHE_S_MAXAGE, left)}, "
             f"stale-while-revalidate={settings.PAGE_CACHE_STALE_WHILE_REVALIDATE}"

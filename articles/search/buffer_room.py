@@ -28,6 +28,32 @@ _timers: dict[Callable[[], None], threading.Timer] = {}
 _timers_lock = threading.Lock()
 
 
+class Held:
+    """What a web process holds before it sends or writes it: a list behind a lock, at most ``limit`` long."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self._items: list = []
+        self._lock = threading.Lock()
+
+    def add(self, item) -> None:
+        """Hold ``item``; dropped if ``limit`` are held already."""
+        with self._lock:
+            if self.limit is None or len(self._items) < self.limit:
+                self._items.append(item)
+
+    def take(self, count: int | None = None) -> list:
+        """The first ``count`` items held (all if None), no longer held."""
+        with self._lock:
+            taken = self._items[:count]
+            del self._items[:count]
+        return taken
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
 def is_shared() -> bool:
     """Whether the buffers are in Redis, which the worker sees, or in this process only."""
     return "redis" in settings.CACHES["default"]["BACKEND"].lower()

@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 import uuid
 from collections import defaultdict
 
@@ -53,8 +52,7 @@ BATCH_SIZE = 160
 #: A web process without Redis holds at most this many records between flushes; more are not logged.
 LOCAL_LIMIT = 50_000
 _KEY = "search-log:buffer"
-_local: list[str] = []
-_local_lock = threading.Lock()
+_local = buffer_room.Held(limit=LOCAL_LIMIT)
 
 
 def add_search(*, text: str, normalised: str, kind: str, result_count: int, answer: str) -> None:
@@ -85,17 +83,14 @@ def flush(*, batches: int | None = None) -> int:
 
 def held() -> int:
     """How many records this process holds."""
-    with _local_lock:
-        return len(_local)
+    return len(_local)
 
 
 def push() -> None:
-    """With Redis: send the records this process holds, in one round trip (buffers.py: at most a second late)."""
+    """With Redis: send the records this process holds, in one round trip (``buffer_room.send_soon``: at most a second late)."""
     if not buffer_room.is_shared():
         return
-    with _local_lock:
-        taken = _local[:]
-        _local.clear()
+    taken = _local.take()
     if not taken:
         return
     try:
@@ -111,26 +106,20 @@ def push() -> None:
 def _append(record: dict) -> None:
     record["at"] = timezone.now().timestamp()
     data = json.dumps(record, separators=(",", ":"))
-    with _local_lock:
-        if len(_local) < LOCAL_LIMIT:
-            _local.append(data)
+    _local.add(data)
     if buffer_room.is_shared():
         buffer_room.send_soon(push)
 
 
 def _take(count: int) -> list[str]:
     if not buffer_room.is_shared():
-        with _local_lock:
-            taken = _local[:count]
-            del _local[:count]
-        return taken
+        return _local.take(count)
     return [value.decode() for value in buffer_room.redis().lpop(cache.make_key(_KEY), count) or []]
 
 
 def forget_local() -> None:
     """Drop this process's buffered records (tests start each with an empty buffer)."""
-    with _local_lock:
-        _local.clear()
+    _local.take()
 
 
 def _moment(timestamp: float) -> dt.datetime:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 from django.core.cache import cache
 from django.db import connection
@@ -33,8 +32,7 @@ KEEP_SECONDS = 3 * 24 * 3600
 BATCH_SIZE = 500
 _DAYS_KEPT = 2  # today and yesterday: a flush just after midnight still finds yesterday's
 #: With Redis: the reads this process took and has not sent yet (reader key, its seconds, count key).
-_pending: list[tuple[str, int, str]] = []
-_pending_lock = threading.Lock()
+_pending = buffer_room.Held()
 
 
 def _key(article_id: int, day: dt.date) -> str:
@@ -51,8 +49,7 @@ def count_first_read(article_id: int, day: dt.date, *, reader_key: str, seconds_
     round trips.
     """
     if buffer_room.is_shared():
-        with _pending_lock:
-            _pending.append((reader_key, seconds_left, _key(article_id, day)))
+        _pending.add((reader_key, seconds_left, _key(article_id, day)))
         buffer_room.send_soon(push)
         return
     if cache.add(reader_key, 1, timeout=seconds_left):
@@ -61,9 +58,7 @@ def count_first_read(article_id: int, day: dt.date, *, reader_key: str, seconds_
 
 def push() -> None:
     """With Redis: send this process's pending reads, one pipeline for the readers and one for the counts."""
-    with _pending_lock:
-        taken = _pending[:]
-        _pending.clear()
+    taken = _pending.take()
     if not taken:
         return
     try:
@@ -85,8 +80,7 @@ def push() -> None:
 
 def forget_pending() -> None:
     """Drop this process's unsent reads (tests start each with none)."""
-    with _pending_lock:
-        _pending.clear()
+    _pending.take()
 
 
 def count_read(article_id: int, day: dt.date) -> None:

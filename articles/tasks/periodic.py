@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from huey import Huey
 from huey.contrib.djhuey import HUEY, close_db
+from huey.exceptions import TaskLockedException
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +99,16 @@ def _claim(name: str, day: dt.date) -> str:
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def one_at_a_time(name: str, run: Callable[[], int]) -> int:
+    """``run()``, unless another worker is running the task called ``name`` right now: then 0.
+
+    huey's lock lives in the worker's shared store, so with several workers
+    a task enqueued by each scheduler runs once at a time.
+    """
+    try:
+        with HUEY.lock_task(name):
+            return run()
+    except TaskLockedException:
+        return 0

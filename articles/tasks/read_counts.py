@@ -6,17 +6,13 @@ take the same counts. See articles/search/read_buffer.py.
 """
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
-from huey.exceptions import TaskLockedException
+from huey.contrib.djhuey import db_periodic_task
 
 from articles.search import read_buffer
+from articles.tasks.periodic import one_at_a_time
 
 
 @db_periodic_task(crontab())
 def flush_read_counts() -> int:
     """Every minute: the reads counted in the cache since the last flush; how many were written."""
-    try:
-        with HUEY.lock_task("flush-read-counts"):
-            return read_buffer.flush()
-    except TaskLockedException:
-        return 0
+    return one_at_a_time("flush-read-counts", read_buffer.flush)

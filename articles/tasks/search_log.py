@@ -1,12 +1,11 @@
 """The search log: written from its buffer every minute, and pruned every night (issue 8, point 5)."""
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
-from huey.exceptions import TaskLockedException
+from huey.contrib.djhuey import db_periodic_task
 
 from articles.search import log_buffer
 from articles.search.analytics import prune_search_log
-from articles.tasks.periodic import daily_task
+from articles.tasks.periodic import daily_task, one_at_a_time
 
 
 @db_periodic_task(crontab())
@@ -17,11 +16,7 @@ def flush_search_log() -> int:
     atomic); the lock keeps them from racing to give two clicks of one
     answer the same search.
     """
-    try:
-        with HUEY.lock_task("flush-search-log"):
-            return log_buffer.flush()
-    except TaskLockedException:
-        return 0
+    return one_at_a_time("flush-search-log", log_buffer.flush)
 
 
 @daily_task(hour=3, minute=17)
