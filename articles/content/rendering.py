@@ -403,23 +403,23 @@ def build_article_page(
     # renders again only the texts naming {{ range_count }}, and a generic step without
     # placeholders is rendered once for every vendor. Most texts use the same few sets of names.
     digests: dict[frozenset[str], str] = {}
-    markdown_keys: dict[frozenset[str], Callable[[str], str]] = {}
+    markdown_keys: dict[str, Callable[[str], str]] = {}
 
-    def digest_of(text: str) -> tuple[frozenset[str], str]:
+    def digest_of(text: str) -> str:
         names = frozenset(placeholder_names(text))
         if names not in digests:
             digests[names] = fragments.facts_digest({name: facts.get(name, "") for name in names})
-        return names, digests[names]
+        return digests[names]
 
     def markdown_fragment(text: str) -> str:
-        names, digest = digest_of(text)
-        if names not in markdown_keys:
-            markdown_keys[names] = fragments.fragment_keys("markdown", digest)
-        return batch.add(markdown_keys[names](text), lambda: render_markdown(text, facts))
+        digest = digest_of(text)
+        if digest not in markdown_keys:
+            markdown_keys[digest] = fragments.fragment_keys("markdown", digest)
+        return batch.add(markdown_keys[digest](text), lambda: render_markdown(text, facts))
 
     client_slugs = [client.slug for client in clients]
     body_key = batch.add(
-        fragments.fragment_key("document", article.body, digest_of(article.body)[1], client_slugs),
+        fragments.fragment_key("document", article.body, digest_of(article.body), client_slugs),
         lambda: render_document(article.body, facts, client_slugs=client_slugs),
     )
     planned = []
